@@ -1,0 +1,138 @@
+//! What every exercise binary shares: the command-line flags of DESIGN.md
+//! section 4, one-line errors, and progress bars.
+
+use crate::train::{Sampling, TrainConfig, default_learning_rate};
+use anyhow::Result;
+use clap::Parser;
+use clap::error::ErrorKind;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags shared by every exercise binary.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CommonArgs {
+    /// Folder for metrics.json, the SVG figures and (with --save-weights) the
+    /// weights; created if missing [default: report/<exercise>]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Seed of the run's random generator (ChaCha8); the same seed gives
+    /// byte-identical metrics and figures
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Training iterations, one sample each [default: the sheet's number for
+    /// this exercise]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: Option<u64>,
+
+    /// How each iteration picks its sample: a uniformly drawn index (random)
+    /// or sample t mod N at iteration t (cyclic)
+    #[arg(long, value_enum, value_name = "ORDER", default_value_t = Sampling::Random)]
+    pub sampling: Sampling,
+
+    /// Learning rate eta, a finite number > 0 [default: 0.2 / K, K the number
+    /// of hidden units]
+    #[arg(long, value_name = "ETA", allow_negative_numbers = true)]
+    pub learning_rate: Option<f64>,
+
+    /// Momentum mu in [0, 1): dP <- eta dL/dP + mu dP
+    #[arg(
+        long,
+        value_name = "MU",
+        default_value_t = 0.5,
+        allow_negative_numbers = true
+    )]
+    pub momentum: f64,
+
+    /// Also write <out>/weights/<run>-initial.npz and <run>-final.npz
+    /// (float64 arrays V, W, b) for every training run
+    #[arg(long)]
+    pub save_weights: bool,
+}
+
+impl CommonArgs {
+    /// The output folder, defaulting to `report/<exercise>`.
+    pub fn out_dir(&self, exercise: &str) -> PathBuf {
+        self.out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("report").join(exercise))
+    }
+
+    /// The checked training configuration for a network with `hidden` hidden
+    /// units and the exercise's default number of iterations.
+    pub fn train_config(&self, hidden: usize, default_iterations: u64) -> Result<TrainConfig> {
+        Ok(TrainConfig::new(
+            self.iterations.unwrap_or(default_iterations),
+            self.learning_rate
+                .unwrap_or_else(|| default_learning_rate(hidden)),
+            self.momentum,
+            self.sampling,
+            self.seed,
+        )?)
+    }
+}
+
+/// Parses the command line and runs `body`, turning every failure into one
+/// line on stderr and a non-zero exit status (2 for bad flags, 1 otherwise).
+pub fn run<A: Parser>(body: impl FnOnce(A) -> Result<()>) -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!(
+            "internal error (a bug, please report it): {}",
+            one_line(&msg)
+        );
+    }));
+    let args = match A::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = e.print();
+                    ExitCode::SUCCESS
+                }
+                _ => {
+                    let text = e.render().to_string();
+                    let first = text
+                        .lines()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or("error: bad arguments");
+                    eprintln!("{} (see --help)", first.trim_end());
+                    ExitCode::from(2)
+                }
+            };
+        }
+    };
+    match body(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&format!("{e:#}")));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A progress bar on stderr for `total` iterations; invisible when stderr is
+/// not a terminal.
+pub fn progress_bar(total: u64, label: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix:>12} [{bar:40}] {percent:>3}% {human_pos}/{human_len} iterations, eta {eta}",
+        )
+        .expect("the template is valid")
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(label.to_owned());
+    bar
+}

@@ -1,0 +1,384 @@
+//! SVG figures (plotters' SVG backend): every figure has a title, labelled
+//! axes and a legend where there is more than one series.
+
+use crate::trace::CostTrace;
+use anyhow::{Result, anyhow};
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::prelude::*;
+use plotters::style::colors::colormaps::ViridisRGB;
+
+/// Width and height of a figure in pixels.
+pub const SIZE: (u32, u32) = (900, 540);
+
+/// A colour-blind-safe palette (Okabe and Ito).
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+];
+
+/// The y-axis label of every cost plot (DESIGN.md: say what "cost" is).
+pub const COST_LABEL: &str = "cost ½Σ(y − y*)² per sample (= −L)";
+
+fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
+    anyhow!("cannot draw the figure: {e}")
+}
+
+/// Renders into an SVG string.
+pub fn svg(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<()>,
+) -> Result<String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        draw(&root)?;
+        root.present().map_err(err)?;
+    }
+    Ok(out)
+}
+
+/// One curve of a cost-over-time figure: the mean per bin, and optionally a
+/// band (for example the spread over seeds, or min to max within the bin).
+#[derive(Clone, Debug)]
+pub struct Curve {
+    /// Legend text.
+    pub label: String,
+    /// `(iteration, mean cost)` points.
+    pub points: Vec<(f64, f64)>,
+    /// `(iteration, low, high)` band, drawn translucent behind the curve.
+    pub band: Option<(String, Vec<(f64, f64, f64)>)>,
+}
+
+impl Curve {
+    /// The binned mean of a trace, with the min-to-max band within each bin.
+    pub fn from_trace(label: impl Into<String>, trace: &CostTrace, with_band: bool) -> Curve {
+        let points = trace.bins().map(|b| (b.end as f64, b.mean)).collect();
+        let band = with_band.then(|| {
+            (
+                "min to max within each bin".to_owned(),
+                trace.bins().map(|b| (b.end as f64, b.min, b.max)).collect(),
+            )
+        });
+        Curve {
+            label: label.into(),
+            points,
+            band,
+        }
+    }
+}
+
+/// A cost-over-time figure. The y axis is logarithmic when every value is
+/// positive; values of exactly 0 are drawn at the bottom edge and the legend
+/// says so; when every value is 0 the axis is linear.
+pub fn cost_over_time(title: &str, x_label: &str, curves: &[Curve]) -> Result<String> {
+    let values = curves.iter().flat_map(|c| {
+        c.points.iter().map(|p| p.1).chain(
+            c.band
+                .iter()
+                .flat_map(|b| b.1.iter().flat_map(|p| [p.1, p.2])),
+        )
+    });
+    let (mut min_pos, mut max, mut zeros) = (f64::INFINITY, 0.0f64, false);
+    for v in values {
+        if v > 0.0 {
+            min_pos = min_pos.min(v);
+            max = max.max(v);
+        } else {
+            zeros = true;
+        }
+    }
+    let x_max = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.0))
+        .fold(1.0f64, f64::max);
+    svg(SIZE, |root| {
+        let mut chart = ChartBuilder::on(root);
+        chart
+            .caption(title, ("sans-serif", 22))
+            .margin(14)
+            .x_label_area_size(48)
+            .y_label_area_size(88);
+        if max == 0.0 {
+            let mut c = chart
+                .build_cartesian_2d(0.0..x_max, -0.05..1.0)
+                .map_err(err)?;
+            mesh(&mut c, x_label, COST_LABEL, "{:.2}")?;
+            for (i, curve) in curves.iter().enumerate() {
+                let color = PALETTE[i % PALETTE.len()];
+                c.draw_series(LineSeries::new(
+                    curve.points.iter().copied(),
+                    color.stroke_width(2),
+                ))
+                .map_err(err)?
+                .label(format!("{} (exactly 0 at every iteration)", curve.label))
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+            }
+            legend(&mut c)?;
+            return Ok(());
+        }
+        let floor = 10f64.powf((min_pos.log10() - 0.3).floor());
+        let top = 10f64.powf((max.log10() + 0.3).ceil());
+        let clamp = |v: f64| if v > 0.0 { v } else { floor };
+        let mut c = chart
+            .build_cartesian_2d(0.0..x_max, (floor..top).log_scale())
+            .map_err(err)?;
+        mesh(&mut c, x_label, COST_LABEL, "{:.0e}")?;
+        for (i, curve) in curves.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            if let Some((band_label, band)) = &curve.band {
+                let upper = band.iter().map(|p| (p.0, clamp(p.2)));
+                let lower = band.iter().rev().map(|p| (p.0, clamp(p.1)));
+                let poly: Vec<_> = upper.chain(lower).collect();
+                c.draw_series(std::iter::once(Polygon::new(
+                    poly,
+                    color.mix(0.18).filled(),
+                )))
+                .map_err(err)?
+                .label(format!("{}: {band_label}", curve.label))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 20, y + 5)], color.mix(0.18).filled())
+                });
+            }
+            let zero_note = if zeros {
+                " (0 drawn at the bottom edge)"
+            } else {
+                ""
+            };
+            c.draw_series(LineSeries::new(
+                curve.points.iter().map(|&(x, y)| (x, clamp(y))),
+                color.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label(format!("{}{zero_note}", curve.label))
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+        }
+        legend(&mut c)?;
+        Ok(())
+    })
+}
+
+fn mesh<X, Y>(
+    c: &mut ChartContext<SVGBackend, Cartesian2d<X, Y>>,
+    x: &str,
+    y: &str,
+    y_fmt: &str,
+) -> Result<()>
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let sci = y_fmt == "{:.0e}";
+    c.configure_mesh()
+        .x_desc(x)
+        .y_desc(y)
+        .axis_desc_style(("sans-serif", 17))
+        .label_style(("sans-serif", 14))
+        .light_line_style(RGBColor(235, 235, 235))
+        .x_label_formatter(&|v| format_count(*v))
+        .y_label_formatter(&|v| {
+            if sci {
+                format!("{v:.0e}")
+            } else {
+                format!("{v:.2}")
+            }
+        })
+        .draw()
+        .map_err(err)
+}
+
+fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
+    c: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
+) -> Result<()> {
+    c.configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(150, 150, 150))
+        .label_font(("sans-serif", 15))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)
+}
+
+/// `1234567` as `1.23M`, `25000` as `25k`, small numbers as they are.
+pub fn format_count(v: f64) -> String {
+    let a = v.abs();
+    let trim = |s: String| {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            s
+        }
+    };
+    if a >= 1e6 {
+        format!("{}M", trim(format!("{:.2}", v / 1e6)))
+    } else if a >= 1e3 {
+        format!("{}k", trim(format!("{:.1}", v / 1e3)))
+    } else {
+        trim(format!("{v:.2}"))
+    }
+}
+
+/// A heat map: `values[row][col]`, rows named by `row_labels`, columns at
+/// the x positions `cols` (evenly spaced), colours from viridis over
+/// `range`, a colour bar titled `value_label` on the right. Cells for which
+/// `mark(row, col)` is true get a cross.
+#[allow(clippy::too_many_arguments)]
+pub fn heatmap(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    value_label: &str,
+    row_labels: &[String],
+    cols: &[f64],
+    values: &[Vec<f64>],
+    range: (f64, f64),
+    mark: impl Fn(usize, usize) -> bool,
+    mark_label: &str,
+) -> Result<String> {
+    let (lo, hi) = range;
+    let step = if cols.len() > 1 {
+        cols[1] - cols[0]
+    } else {
+        1.0
+    };
+    let (x0, x1) = (cols[0] - step / 2.0, cols[cols.len() - 1] + step / 2.0);
+    let n_rows = row_labels.len();
+    let norm = |v: f64| ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
+    svg((SIZE.0, SIZE.1 + 60), |root| {
+        let (main, bar) = root.split_horizontally(SIZE.0 - 130);
+        let mut chart = ChartBuilder::on(&main)
+            .caption(title, ("sans-serif", 22))
+            .margin(14)
+            .x_label_area_size(48)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x0..x1, (0..n_rows).into_segmented())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .axis_desc_style(("sans-serif", 17))
+            .label_style(("sans-serif", 14))
+            .y_labels(n_rows)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) if *i < n_rows => row_labels[n_rows - 1 - *i].clone(),
+                _ => String::new(),
+            })
+            .x_label_formatter(&|v| format!("{v:+.1}"))
+            .draw()
+            .map_err(err)?;
+        // Row 0 at the top: row r is drawn in segment n_rows - 1 - r.
+        let cell = |r: usize, c: usize| {
+            let seg = n_rows - 1 - r;
+            let x = cols[c];
+            [
+                (x - step / 2.0, SegmentValue::Exact(seg)),
+                (x + step / 2.0, SegmentValue::Exact(seg + 1)),
+            ]
+        };
+        chart
+            .draw_series(values.iter().enumerate().flat_map(|(r, row)| {
+                row.iter().enumerate().map(move |(c, &v)| {
+                    Rectangle::new(cell(r, c), ViridisRGB.get_color(norm(v) as f32).filled())
+                })
+            }))
+            .map_err(err)?;
+        let crosses: Vec<(f64, SegmentValue<usize>)> = (0..n_rows)
+            .flat_map(|r| (0..cols.len()).map(move |c| (r, c)))
+            .filter(|&(r, c)| mark(r, c))
+            .map(|(r, c)| (cols[c], SegmentValue::CenterOf(n_rows - 1 - r)))
+            .collect();
+        if !crosses.is_empty() {
+            chart
+                .draw_series(
+                    crosses
+                        .into_iter()
+                        .map(|p| Cross::new(p, 5, WHITE.stroke_width(2))),
+                )
+                .map_err(err)?
+                .label(mark_label)
+                .legend(|(x, y)| Cross::new((x + 8, y), 5, BLACK.stroke_width(2)));
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.9))
+                .border_style(RGBColor(150, 150, 150))
+                .label_font(("sans-serif", 15))
+                .position(SeriesLabelPosition::LowerLeft)
+                .draw()
+                .map_err(err)?;
+        }
+        colour_bar(&bar, value_label, lo, hi)
+    })
+}
+
+fn colour_bar(area: &DrawingArea<SVGBackend, Shift>, label: &str, lo: f64, hi: f64) -> Result<()> {
+    let mut c = ChartBuilder::on(area)
+        .margin_top(60)
+        .margin_bottom(62)
+        .margin_right(10)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..1.0, lo..hi)
+        .map_err(err)?;
+    c.configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_desc(label)
+        .axis_desc_style(("sans-serif", 15))
+        .label_style(("sans-serif", 13))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .draw()
+        .map_err(err)?;
+    let n = 100;
+    c.draw_series((0..n).map(|i| {
+        let a = lo + (hi - lo) * i as f64 / n as f64;
+        let b = lo + (hi - lo) * (i + 1) as f64 / n as f64;
+        Rectangle::new(
+            [(0.0, a), (1.0, b)],
+            ViridisRGB.get_color((i as f32 + 0.5) / n as f32).filled(),
+        )
+    }))
+    .map_err(err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_short() {
+        assert_eq!(format_count(1_000_000.0), "1M");
+        assert_eq!(format_count(250_000.0), "250k");
+        assert_eq!(format_count(2500.0), "2.5k");
+        assert_eq!(format_count(12.0), "12");
+        assert_eq!(format_count(0.5), "0.5");
+    }
+
+    #[test]
+    fn cost_plots_handle_zeros_and_positive_values() {
+        let zero = Curve {
+            label: "zero".into(),
+            points: vec![(1.0, 0.0), (2.0, 0.0)],
+            band: None,
+        };
+        let s = cost_over_time("all zero", "iteration", std::slice::from_ref(&zero)).unwrap();
+        assert!(s.contains("exactly 0 at every iteration"));
+        let mixed = Curve {
+            label: "mixed".into(),
+            points: vec![(1.0, 0.5), (2.0, 1e-8), (3.0, 0.0)],
+            band: None,
+        };
+        let s = cost_over_time("mixed", "iteration", &[mixed]).unwrap();
+        assert!(s.contains("0 drawn at the bottom edge"));
+        assert!(s.starts_with("<svg"));
+    }
+}

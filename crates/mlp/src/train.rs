@@ -1,0 +1,265 @@
+//! Training with momentum, one sample per iteration (DESIGN.md section 2).
+//!
+//! For every parameter `P` with its own step `dP` (starting at 0):
+//!
+//! ```text
+//! dP <- eta * dL/dP + mu * dP
+//! P  <- P + dP
+//! ```
+//!
+//! Training climbs the sheet's objective `L = -1/2 sum_j (y_j - y*_j)^2`.
+
+use crate::data::Dataset;
+use crate::network::{Network, Tape, sample_cost};
+use crate::trace::CostTrace;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::fmt;
+
+/// How each iteration picks its sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Sampling {
+    /// A uniformly drawn index every iteration (the course's script).
+    Random,
+    /// Iteration `t` (from 0) uses sample `t mod N`.
+    Cyclic,
+}
+
+impl fmt::Display for Sampling {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Sampling::Random => "random",
+            Sampling::Cyclic => "cyclic",
+        })
+    }
+}
+
+/// Hyper-parameters that have been checked once ([`TrainConfig::new`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct TrainConfig {
+    iterations: u64,
+    learning_rate: f64,
+    momentum: f64,
+    sampling: Sampling,
+    seed: u64,
+}
+
+/// A hyper-parameter that cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    #[error("--iterations must be at least 1")]
+    Iterations,
+    #[error("--learning-rate must be a finite number greater than 0, got {0}")]
+    LearningRate(f64),
+    #[error("--momentum must be a number in [0, 1), got {0}")]
+    Momentum(f64),
+}
+
+impl TrainConfig {
+    /// Checks the hyper-parameters once: `iterations >= 1`, a finite positive
+    /// learning rate `eta` and a momentum `mu` in `[0, 1)`.
+    pub fn new(
+        iterations: u64,
+        learning_rate: f64,
+        momentum: f64,
+        sampling: Sampling,
+        seed: u64,
+    ) -> Result<Self, ConfigError> {
+        if iterations == 0 {
+            return Err(ConfigError::Iterations);
+        }
+        if !(learning_rate.is_finite() && learning_rate > 0.0) {
+            return Err(ConfigError::LearningRate(learning_rate));
+        }
+        if !(0.0..1.0).contains(&momentum) {
+            return Err(ConfigError::Momentum(momentum));
+        }
+        Ok(TrainConfig {
+            iterations,
+            learning_rate,
+            momentum,
+            sampling,
+            seed,
+        })
+    }
+
+    /// Number of iterations (samples seen).
+    pub fn iterations(&self) -> u64 {
+        self.iterations
+    }
+    /// `eta`.
+    pub fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+    /// `mu`.
+    pub fn momentum(&self) -> f64 {
+        self.momentum
+    }
+    /// Sample order.
+    pub fn sampling(&self) -> Sampling {
+        self.sampling
+    }
+    /// Seed of the run's random generator.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// The same configuration with another seed.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+}
+
+/// The default learning rate of the course's script, `eta = 0.2 / K`.
+pub fn default_learning_rate(hidden: usize) -> f64 {
+    0.2 / hidden as f64
+}
+
+/// Training stopped because the cost or a parameter stopped being a number.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error(
+    "training diverged at iteration {iteration}: the {what} became {value}; \
+     the learning rate {learning_rate} is probably too large for this network (try a smaller --learning-rate)"
+)]
+pub struct Diverged {
+    /// The iteration (from 0) at which it was noticed.
+    pub iteration: u64,
+    /// "cost" or "parameters".
+    pub what: &'static str,
+    /// The non-finite value.
+    pub value: f64,
+    /// The learning rate in use.
+    pub learning_rate: f64,
+}
+
+/// A network being trained: its workspace, gradient and momentum buffers,
+/// allocated once, so that [`Trainer::step`] allocates nothing.
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    tape: Tape,
+    grad: Vec<f64>,
+    velocity: Vec<f64>,
+    learning_rate: f64,
+    momentum: f64,
+}
+
+impl Trainer {
+    /// A trainer for `net` with all momentum steps `dP` at 0.
+    pub fn new(net: &Network, config: &TrainConfig) -> Self {
+        Trainer {
+            tape: net.tape(),
+            grad: vec![0.0; net.params().len()],
+            velocity: vec![0.0; net.params().len()],
+            learning_rate: config.learning_rate,
+            momentum: config.momentum,
+        }
+    }
+
+    /// One iteration on sample `(x, target)`: forward pass, backward pass,
+    /// momentum update. Returns the sample's cost `1/2 sum (y - y*)^2` from
+    /// this iteration's forward pass, before the update.
+    #[inline]
+    pub fn step(&mut self, net: &mut Network, x: &[f64], target: &[f64]) -> f64 {
+        let cost = sample_cost(net.forward(x, &mut self.tape), target);
+        net.backward(target, &mut self.tape, &mut self.grad);
+        let (eta, mu) = (self.learning_rate, self.momentum);
+        for ((p, d), &g) in net
+            .params_mut()
+            .iter_mut()
+            .zip(self.velocity.iter_mut())
+            .zip(&self.grad)
+        {
+            *d = eta * g + mu * *d;
+            *p += *d;
+        }
+        cost
+    }
+
+    /// The momentum steps `dP` (flat layout of the parameters).
+    pub fn velocity(&self) -> &[f64] {
+        &self.velocity
+    }
+}
+
+/// What a finished training run reports.
+#[derive(Clone, Debug)]
+pub struct TrainOutcome {
+    /// The binned per-iteration cost.
+    pub trace: CostTrace,
+}
+
+/// Trains `net` on `data` as DESIGN.md section 2 says: one sample per
+/// iteration, momentum, cost trace binned on the fly (memory does not grow
+/// with the number of iterations). `progress` is called now and then with the
+/// number of iterations done.
+pub fn train(
+    net: &mut Network,
+    data: &Dataset,
+    config: &TrainConfig,
+    max_bins: usize,
+    mut progress: impl FnMut(u64),
+) -> Result<TrainOutcome, Diverged> {
+    assert_eq!(
+        data.inputs(),
+        net.inputs(),
+        "data and network disagree on inputs"
+    );
+    assert_eq!(
+        data.outputs(),
+        net.outputs(),
+        "data and network disagree on outputs"
+    );
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let mut trainer = Trainer::new(net, config);
+    let mut trace = CostTrace::new(config.iterations, max_bins);
+    let n = data.len();
+    const REPORT_EVERY: u64 = 1 << 14;
+    for t in 0..config.iterations {
+        let idx = match config.sampling {
+            Sampling::Random => rng.random_range(0..n),
+            Sampling::Cyclic => (t % n as u64) as usize,
+        };
+        let cost = trainer.step(net, data.input(idx), data.target(idx));
+        if !cost.is_finite() {
+            return Err(Diverged {
+                iteration: t,
+                what: "cost",
+                value: cost,
+                learning_rate: config.learning_rate,
+            });
+        }
+        trace.push(cost);
+        if (t + 1) % REPORT_EVERY == 0 {
+            progress(t + 1);
+        }
+    }
+    if let Some(&bad) = net.params().iter().find(|p| !p.is_finite()) {
+        return Err(Diverged {
+            iteration: config.iterations - 1,
+            what: "parameters",
+            value: bad,
+            learning_rate: config.learning_rate,
+        });
+    }
+    progress(config.iterations);
+    Ok(TrainOutcome { trace })
+}
+
+/// The mean cost `1/N sum_t 1/2 sum_j (y_j - y*_j)^2` of `net` over `data`.
+pub fn dataset_cost(net: &Network, data: &Dataset) -> f64 {
+    let mut tape = net.tape();
+    let total: f64 = (0..data.len())
+        .map(|i| sample_cost(net.forward(data.input(i), &mut tape), data.target(i)))
+        .sum();
+    total / data.len() as f64
+}
+
+/// The network's outputs for every sample of `data`, one row each.
+pub fn predict(net: &Network, data: &Dataset) -> Vec<Vec<f64>> {
+    let mut tape = net.tape();
+    (0..data.len())
+        .map(|i| net.forward(data.input(i), &mut tape).to_vec())
+        .collect()
+}

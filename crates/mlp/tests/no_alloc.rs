@@ -1,0 +1,64 @@
+//! The training step allocates nothing on the heap (DESIGN.md section 6).
+
+use mlp::train::{Sampling, TrainConfig, Trainer};
+use mlp::{Activation, LayerSpec, Network};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[test]
+fn training_steps_do_not_allocate() {
+    let layers = [
+        LayerSpec {
+            units: 8,
+            activation: Activation::Sigmoid,
+            bias: true,
+        },
+        LayerSpec {
+            units: 6,
+            activation: Activation::Relu,
+            bias: false,
+        },
+        LayerSpec {
+            units: 2,
+            activation: Activation::Identity,
+            bias: false,
+        },
+    ];
+    let mut net = Network::new(25, &layers).unwrap();
+    net.randomize_normal(&mut ChaCha8Rng::seed_from_u64(1));
+    let cfg = TrainConfig::new(1, 0.01, 0.5, Sampling::Random, 0).unwrap();
+    let mut trainer = Trainer::new(&net, &cfg);
+    let x = vec![0.5; 25];
+    let t = vec![0.25, 0.75];
+    trainer.step(&mut net, &x, &t); // warm up
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let mut total = 0.0;
+    for _ in 0..1000 {
+        total += trainer.step(&mut net, &x, &t);
+    }
+    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    assert!(total.is_finite());
+    assert_eq!(after - before, 0, "the training step allocated");
+}

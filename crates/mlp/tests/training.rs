@@ -1,0 +1,129 @@
+//! Training: the XOR start stays put, the step is the momentum rule of
+//! DESIGN.md section 2, sampling orders, reproducibility.
+
+use mlp::data::Dataset;
+use mlp::sheet::xor_start;
+use mlp::train::{Sampling, TrainConfig, Trainer, dataset_cost, train};
+use mlp::{Activation, Network};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+fn xor() -> Dataset {
+    Dataset::new(
+        vec![0., 0., 0., 1., 1., 0., 1., 1.],
+        vec![0., 1., 1., 0.],
+        2,
+        1,
+    )
+}
+
+#[test]
+fn the_perfect_xor_start_does_not_move() {
+    let mut net = xor_start();
+    let start = net.clone();
+    let cfg = TrainConfig::new(10_000, 0.2 / 3.0, 0.5, Sampling::Random, 0).unwrap();
+    let out = train(&mut net, &xor(), &cfg, 1000, |_| {}).unwrap();
+    assert_eq!(net, start);
+    assert_eq!(dataset_cost(&net, &xor()), 0.0);
+    assert!(out.trace.bins().all(|b| b.max == 0.0));
+}
+
+#[test]
+fn a_perturbed_xor_start_recovers() {
+    let mut net = xor_start();
+    net.weights_mut(2)[1] = 0.0;
+    let before = dataset_cost(&net, &xor());
+    assert!(before > 1e-3);
+    let cfg = TrainConfig::new(10_000, 0.2 / 3.0, 0.5, Sampling::Random, 0).unwrap();
+    train(&mut net, &xor(), &cfg, 1000, |_| {}).unwrap();
+    assert!(dataset_cost(&net, &xor()) < 1e-6);
+}
+
+#[test]
+fn step_is_the_momentum_rule_on_the_backprop_gradient() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut net = Network::sheet(2, 4, 1, Activation::Sigmoid).unwrap();
+    net.randomize_normal(&mut rng);
+    let (eta, mu) = (0.3, 0.7);
+    let cfg = TrainConfig::new(1, eta, mu, Sampling::Cyclic, 0).unwrap();
+    let mut trainer = Trainer::new(&net, &cfg);
+    let mut reference = net.clone();
+    let mut velocity = vec![0.0; net.params().len()];
+    let samples = [
+        ([0.5, -1.0], [0.25]),
+        ([1.5, 0.0], [-0.5]),
+        ([-0.3, 0.8], [1.0]),
+    ];
+    for (x, t) in samples.iter().cycle().take(9) {
+        let mut tape = reference.tape();
+        let cost_ref = 0.5 * (reference.forward(x, &mut tape)[0] - t[0]).powi(2);
+        let mut grad = vec![0.0; velocity.len()];
+        reference.backward(t, &mut tape, &mut grad);
+        for ((p, d), g) in reference
+            .params_mut()
+            .iter_mut()
+            .zip(&mut velocity)
+            .zip(&grad)
+        {
+            *d = eta * g + mu * *d;
+            *p += *d;
+        }
+        let cost = trainer.step(&mut net, x, t);
+        assert_eq!(cost, cost_ref);
+        assert_eq!(net.params(), reference.params());
+        assert_eq!(trainer.velocity(), &velocity[..]);
+    }
+}
+
+#[test]
+fn cyclic_sampling_visits_samples_in_order() {
+    // With learning rate tiny the trace is the cost of samples 0,1,2,3,0,...
+    let mut net = xor_start();
+    net.weights_mut(2)[1] = 0.0; // costs per sample: 0, 0.5*1^2? compute below
+    let data = xor();
+    let mut tape = net.tape();
+    let per_sample: Vec<f64> = (0..4)
+        .map(|i| 0.5 * (net.forward(data.input(i), &mut tape)[0] - data.target(i)[0]).powi(2))
+        .collect();
+    let cfg = TrainConfig::new(8, 1e-300, 0.0, Sampling::Cyclic, 0).unwrap();
+    let out = train(&mut net, &data, &cfg, 100, |_| {}).unwrap();
+    let trace: Vec<f64> = out.trace.bins().map(|b| b.mean).collect();
+    let expected: Vec<f64> = per_sample.iter().cycle().take(8).copied().collect();
+    assert_eq!(trace, expected);
+}
+
+#[test]
+fn same_seed_same_result_other_seed_other_result() {
+    let run = |seed| {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut net = Network::sheet(2, 3, 1, Activation::Sigmoid).unwrap();
+        net.randomize_normal(&mut rng);
+        let cfg = TrainConfig::new(2000, 0.1, 0.5, Sampling::Random, seed).unwrap();
+        train(&mut net, &xor(), &cfg, 100, |_| {}).unwrap();
+        net
+    };
+    assert_eq!(run(3), run(3));
+    assert_ne!(run(3), run(4));
+}
+
+#[test]
+fn bad_hyper_parameters_are_refused() {
+    assert!(TrainConfig::new(0, 0.1, 0.5, Sampling::Random, 0).is_err());
+    for eta in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert!(TrainConfig::new(1, eta, 0.5, Sampling::Random, 0).is_err());
+    }
+    for mu in [-0.1, 1.0, f64::NAN] {
+        assert!(TrainConfig::new(1, 0.1, mu, Sampling::Random, 0).is_err());
+    }
+}
+
+#[test]
+fn divergence_is_reported_with_the_iteration() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let mut net = Network::sheet(1, 5, 1, Activation::Sigmoid).unwrap();
+    net.randomize_normal(&mut rng);
+    let data = Dataset::new(vec![-1.0, 0.0, 1.0], vec![10.0, -10.0, 10.0], 1, 1);
+    let cfg = TrainConfig::new(100_000, 1000.0, 0.5, Sampling::Random, 0).unwrap();
+    let e = train(&mut net, &data, &cfg, 100, |_| {}).unwrap_err();
+    assert!(e.to_string().contains("learning rate"), "{e}");
+}
