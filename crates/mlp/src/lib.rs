@@ -7,6 +7,8 @@
 //! - [`train`]: momentum training, one sample per iteration;
 //! - [`trace`]: the binned cost-over-time trace, accumulated while training;
 //! - [`data`]: loading NumPy `.npy`/`.npz` data sets;
+//! - [`recipes`]: the data sets of DESIGN.md section 3;
+//! - [`experiment`]: a training run as the exercise binaries use it;
 //! - [`sheet`]: the sheet's XOR start and the names `V`, `W`, `b`;
 //! - [`plot`]: SVG figures; [`output`]: atomic writes and weight files;
 //! - [`cli`]: the flags and error handling every exercise binary shares;
@@ -15,9 +17,11 @@
 pub mod activation;
 pub mod cli;
 pub mod data;
+pub mod experiment;
 pub mod network;
 pub mod output;
 pub mod plot;
+pub mod recipes;
 pub mod sheet;
 pub mod stats;
 pub mod trace;

@@ -3,7 +3,7 @@
 
 use crate::network::Network;
 use anyhow::{Context, Result, bail};
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayD};
 use ndarray_npy::NpzWriter;
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
@@ -16,7 +16,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // like any new file: 0666 less the umask, not tempfile's private 0600
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .prefix(".tmp-")
         .tempfile_in(dir)
         .with_context(|| format!("cannot write into {}", dir.display()))?;
@@ -114,9 +121,19 @@ pub fn sheet_arrays(net: &Network) -> Result<(Array2<f64>, Array2<f64>, Array1<f
 /// The bytes of an `.npz` holding float64 arrays `V`, `W` and `b`.
 pub fn weights_npz(net: &Network) -> Result<Vec<u8>> {
     let (v, w, b) = sheet_arrays(net)?;
+    npz_bytes(&[
+        ("V", v.into_dyn()),
+        ("W", w.into_dyn()),
+        ("b", b.into_dyn()),
+    ])
+}
+
+/// The bytes of an uncompressed `.npz` holding the named float64 arrays, as
+/// `np.savez` writes it. Deterministic: zip entries carry a fixed time stamp.
+pub fn npz_bytes(arrays: &[(&str, ArrayD<f64>)]) -> Result<Vec<u8>> {
     let mut npz = NpzWriter::new(Cursor::new(Vec::new()));
-    npz.add_array("V", &v)?;
-    npz.add_array("W", &w)?;
-    npz.add_array("b", &b)?;
+    for (name, a) in arrays {
+        npz.add_array(*name, a)?;
+    }
     Ok(npz.finish()?.into_inner())
 }

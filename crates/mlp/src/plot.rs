@@ -62,7 +62,7 @@ impl Curve {
         let points = trace.bins().map(|b| (b.end as f64, b.mean)).collect();
         let band = with_band.then(|| {
             (
-                "min to max within each bin".to_owned(),
+                "range of per-sample costs within each bin".to_owned(),
                 trace.bins().map(|b| (b.end as f64, b.min, b.max)).collect(),
             )
         });
@@ -125,25 +125,27 @@ pub fn cost_over_time(title: &str, x_label: &str, curves: &[Curve]) -> Result<St
             legend(&mut c)?;
             return Ok(());
         }
-        let floor = 10f64.powf((min_pos.log10() - 0.3).floor());
-        let top = 10f64.powf((max.log10() + 0.3).ceil());
-        let clamp = |v: f64| if v > 0.0 { v } else { floor };
+        // Log axis drawn as log10 values on a linear axis (plotters' own log
+        // axis runs out of tick labels over many decades).
+        let floor = (min_pos.log10() - 0.3).floor();
+        let top = (max.log10() + 0.3).ceil();
+        let lg = |v: f64| if v > 0.0 { v.log10() } else { floor };
         let mut c = chart
-            .build_cartesian_2d(0.0..x_max, (floor..top).log_scale())
+            .build_cartesian_2d(0.0..x_max, floor..top)
             .map_err(err)?;
-        mesh(&mut c, x_label, COST_LABEL, "{:.0e}")?;
+        mesh(&mut c, x_label, &format!("{COST_LABEL}, log scale"), "log")?;
         for (i, curve) in curves.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             if let Some((band_label, band)) = &curve.band {
-                let upper = band.iter().map(|p| (p.0, clamp(p.2)));
-                let lower = band.iter().rev().map(|p| (p.0, clamp(p.1)));
+                let upper = band.iter().map(|p| (p.0, lg(p.2)));
+                let lower = band.iter().rev().map(|p| (p.0, lg(p.1)));
                 let poly: Vec<_> = upper.chain(lower).collect();
                 c.draw_series(std::iter::once(Polygon::new(
                     poly,
                     color.mix(0.18).filled(),
                 )))
                 .map_err(err)?
-                .label(format!("{}: {band_label}", curve.label))
+                .label(band_label.clone())
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 5), (x + 20, y + 5)], color.mix(0.18).filled())
                 });
@@ -154,7 +156,7 @@ pub fn cost_over_time(title: &str, x_label: &str, curves: &[Curve]) -> Result<St
                 ""
             };
             c.draw_series(LineSeries::new(
-                curve.points.iter().map(|&(x, y)| (x, clamp(y))),
+                curve.points.iter().map(|&(x, y)| (x, lg(y))),
                 color.stroke_width(2),
             ))
             .map_err(err)?
@@ -176,7 +178,7 @@ where
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
-    let sci = y_fmt == "{:.0e}";
+    let log = y_fmt == "log";
     c.configure_mesh()
         .x_desc(x)
         .y_desc(y)
@@ -184,9 +186,10 @@ where
         .label_style(("sans-serif", 14))
         .light_line_style(RGBColor(235, 235, 235))
         .x_label_formatter(&|v| format_count(*v))
+        .y_labels(11)
         .y_label_formatter(&|v| {
-            if sci {
-                format!("{v:.0e}")
+            if log {
+                log_label(*v)
             } else {
                 format!("{v:.2}")
             }
@@ -205,6 +208,15 @@ fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
         .position(SeriesLabelPosition::UpperRight)
         .draw()
         .map_err(err)
+}
+
+/// The label of `log10` value `v` on a log axis: `1e-3`, or `3.2e-3` between decades.
+pub fn log_label(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("1e{}", v.round() as i64)
+    } else {
+        format!("{:.1e}", 10f64.powf(v))
+    }
 }
 
 /// `1234567` as `1.23M`, `25000` as `25k`, small numbers as they are.
@@ -229,7 +241,7 @@ pub fn format_count(v: f64) -> String {
 /// A heat map: `values[row][col]`, rows named by `row_labels`, columns at
 /// the x positions `cols` (evenly spaced), colours from viridis over
 /// `range`, a colour bar titled `value_label` on the right. Cells for which
-/// `mark(row, col)` is true get a cross.
+/// `mark(row, col)` is true get a white cross (say so in `x_label`).
 #[allow(clippy::too_many_arguments)]
 pub fn heatmap(
     title: &str,
@@ -241,7 +253,6 @@ pub fn heatmap(
     values: &[Vec<f64>],
     range: (f64, f64),
     mark: impl Fn(usize, usize) -> bool,
-    mark_label: &str,
 ) -> Result<String> {
     let (lo, hi) = range;
     let step = if cols.len() > 1 {
@@ -259,7 +270,7 @@ pub fn heatmap(
             .margin(14)
             .x_label_area_size(48)
             .y_label_area_size(80)
-            .build_cartesian_2d(x0..x1, (0..n_rows).into_segmented())
+            .build_cartesian_2d(x0..x1, (0..n_rows - 1).into_segmented())
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -297,25 +308,13 @@ pub fn heatmap(
             .filter(|&(r, c)| mark(r, c))
             .map(|(r, c)| (cols[c], SegmentValue::CenterOf(n_rows - 1 - r)))
             .collect();
-        if !crosses.is_empty() {
-            chart
-                .draw_series(
-                    crosses
-                        .into_iter()
-                        .map(|p| Cross::new(p, 5, WHITE.stroke_width(2))),
-                )
-                .map_err(err)?
-                .label(mark_label)
-                .legend(|(x, y)| Cross::new((x + 8, y), 5, BLACK.stroke_width(2)));
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.9))
-                .border_style(RGBColor(150, 150, 150))
-                .label_font(("sans-serif", 15))
-                .position(SeriesLabelPosition::LowerLeft)
-                .draw()
-                .map_err(err)?;
-        }
+        chart
+            .draw_series(
+                crosses
+                    .into_iter()
+                    .map(|p| Cross::new(p, 5, WHITE.stroke_width(2))),
+            )
+            .map_err(err)?;
         colour_bar(&bar, value_label, lo, hi)
     })
 }

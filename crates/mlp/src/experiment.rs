@@ -1,0 +1,113 @@
+//! What the exercise binaries share around a training run: default data
+//! paths, a run with a progress bar, and the files a run leaves behind.
+
+use crate::cli::progress_bar;
+use crate::data::Dataset;
+use crate::network::Network;
+use crate::output::{Outputs, weights_npz};
+use crate::trace::CostTrace;
+use crate::train::{TrainConfig, dataset_cost, train};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// At most this many bins in a cost trace (DESIGN.md: a few thousand).
+pub const MAX_BINS: usize = 2000;
+
+/// The default path of a committed data set: `data/<name>` below the current
+/// folder when it is there (running from the workspace root), otherwise the
+/// workspace's own `data/` folder.
+pub fn default_data(name: &str) -> PathBuf {
+    let here = Path::new("data").join(name);
+    if here.exists() {
+        return here;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(name)
+}
+
+/// Loads a data set and checks it has the columns the exercise needs.
+pub fn load_data(path: &Path, n_in: usize, n_out: usize) -> Result<Dataset> {
+    let data = Dataset::load(path, n_out)?;
+    data.expect_columns(path, n_in, n_out)?;
+    Ok(data)
+}
+
+/// A finished training run.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// Its name, for file names (for example `k5-seed3`).
+    pub name: String,
+    /// The network before training.
+    pub initial: Network,
+    /// The network after training.
+    pub trained: Network,
+    /// The binned per-iteration cost.
+    pub trace: CostTrace,
+}
+
+impl Run {
+    /// Trains a copy of `start` on `data`; shows a progress bar on a
+    /// terminal when `progress` is set. Divergence is an error naming the run.
+    pub fn train(
+        name: impl Into<String>,
+        start: &Network,
+        data: &Dataset,
+        config: &TrainConfig,
+        progress: bool,
+    ) -> Result<Run> {
+        let name = name.into();
+        let mut net = start.clone();
+        let bar = progress.then(|| progress_bar(config.iterations(), &name));
+        let outcome = train(&mut net, data, config, MAX_BINS, |done| {
+            if let Some(b) = &bar {
+                b.set_position(done);
+            }
+        });
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        let outcome = outcome.with_context(|| format!("run {name}"))?;
+        Ok(Run {
+            name,
+            initial: start.clone(),
+            trained: net,
+            trace: outcome.trace,
+        })
+    }
+
+    /// Largest `|final - initial|` over all parameters.
+    pub fn max_abs_change(&self) -> f64 {
+        self.initial
+            .params()
+            .iter()
+            .zip(self.trained.params())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    }
+
+    /// The trained network's mean cost on `data`.
+    pub fn final_cost(&self, data: &Dataset) -> f64 {
+        dataset_cost(&self.trained, data)
+    }
+
+    /// Adds `<out>/weights/<name>-initial.npz` and `-final.npz`.
+    pub fn add_weights(&self, outputs: &mut Outputs, out: &Path) -> Result<()> {
+        let dir = out.join("weights");
+        outputs.add(
+            dir.join(format!("{}-initial.npz", self.name)),
+            weights_npz(&self.initial)?,
+        );
+        outputs.add(
+            dir.join(format!("{}-final.npz", self.name)),
+            weights_npz(&self.trained)?,
+        );
+        Ok(())
+    }
+}
+
+/// Whether stderr is a terminal (progress bars only there).
+pub fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
+}
