@@ -39,8 +39,7 @@ fn data(out: Option<PathBuf>) -> Result<()> {
     mlp::output::prepare_out_dir(&dir)?;
     for (name, bytes) in mlp::recipes::all()? {
         let path = dir.join(name);
-        mlp::output::write_atomic(&path, &bytes)
-            .with_context(|| format!("writing {}", path.display()))?;
+        mlp::output::write_atomic(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {} ({} bytes)", path.display(), bytes.len());
     }
     Ok(())

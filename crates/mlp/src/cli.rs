@@ -19,12 +19,12 @@ pub struct CommonArgs {
 
     /// Seed of the run's random generator (ChaCha8); the same seed gives
     /// byte-identical metrics and figures
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
 
     /// Training iterations, one sample each [default: the sheet's number for
     /// this exercise]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), allow_negative_numbers = true)]
     pub iterations: Option<u64>,
 
     /// How each iteration picks its sample: a uniformly drawn index (random)
@@ -38,12 +38,7 @@ pub struct CommonArgs {
     pub learning_rate: Option<f64>,
 
     /// Momentum mu in [0, 1): dP <- eta dL/dP + mu dP
-    #[arg(
-        long,
-        value_name = "MU",
-        default_value_t = 0.5,
-        allow_negative_numbers = true
-    )]
+    #[arg(long, value_name = "MU", default_value_t = 0.5, allow_negative_numbers = true)]
     pub momentum: f64,
 
     /// Also write <out>/weights/<run>-initial.npz and <run>-final.npz
@@ -65,8 +60,7 @@ impl CommonArgs {
     pub fn train_config(&self, hidden: usize, default_iterations: u64) -> Result<TrainConfig> {
         Ok(TrainConfig::new(
             self.iterations.unwrap_or(default_iterations),
-            self.learning_rate
-                .unwrap_or_else(|| default_learning_rate(hidden)),
+            self.learning_rate.unwrap_or_else(|| default_learning_rate(hidden)),
             self.momentum,
             self.sampling,
             self.seed,
@@ -84,10 +78,7 @@ pub fn run<A: Parser>(body: impl FnOnce(A) -> Result<()>) -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        eprintln!(
-            "internal error (a bug, please report it): {}",
-            one_line(&msg)
-        );
+        eprintln!("internal error (a bug, please report it): {}", one_line(&msg));
     }));
     let args = match A::try_parse() {
         Ok(a) => a,

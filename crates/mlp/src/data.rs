@@ -61,9 +61,7 @@ pub enum DataErrorKind {
     Io(#[from] std::io::Error),
     #[error("the file is empty; expected a NumPy .npy or .npz file")]
     Empty,
-    #[error(
-        "not a NumPy file: expected a .npy (starts with \\x93NUMPY) or an .npz (a zip archive)"
-    )]
+    #[error("not a NumPy file: expected a .npy (starts with \\x93NUMPY) or an .npz (a zip archive)")]
     NotNumpy,
     #[error("damaged or unreadable .npz archive ({0})")]
     Zip(String),
@@ -85,19 +83,11 @@ pub enum DataErrorKind {
     TooLarge,
     #[error("expected a 1-D or 2-D array, found shape {0:?}")]
     Ndim(Vec<usize>),
-    #[error(
-        "no input and target arrays: expected keys 'inp' and 'out' (or 'X' and 'Y'); the file has {0}"
-    )]
+    #[error("no input and target arrays: expected keys 'inp' and 'out' (or 'X' and 'Y'); the file has {0}")]
     MissingKey(String),
     #[error("value {value} at row {row}, column {column}; every value must be finite")]
-    NonFinite {
-        value: f64,
-        row: usize,
-        column: usize,
-    },
-    #[error(
-        "the inputs have {inputs} rows but the targets have {targets}; expected one target row per input row"
-    )]
+    NonFinite { value: f64, row: usize, column: usize },
+    #[error("the inputs have {inputs} rows but the targets have {targets}; expected one target row per input row")]
     Rows { inputs: usize, targets: usize },
     #[error("holds no samples")]
     NoSamples,
@@ -181,11 +171,7 @@ impl Dataset {
                 Err(DataError {
                     path: DisplayPath(path.to_path_buf()),
                     key: None,
-                    kind: DataErrorKind::Columns {
-                        what,
-                        expected,
-                        found,
-                    },
+                    kind: DataErrorKind::Columns { what, expected, found },
                 })
             }
         };
@@ -246,8 +232,7 @@ fn read_file(path: &Path) -> Result<Vec<u8>, DataErrorKind> {
         return Err(DataErrorKind::TooLarge);
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    file.take(MAX_ARRAY_BYTES + (1 << 20))
-        .read_to_end(&mut bytes)?;
+    file.take(MAX_ARRAY_BYTES + (1 << 20)).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -271,12 +256,8 @@ fn check_finite(values: &[f64], cols: usize) -> Result<(), DataErrorKind> {
     }
 }
 
-fn load_npz(
-    bytes: &[u8],
-    err: &dyn Fn(Option<&str>, DataErrorKind) -> DataError,
-) -> Result<Dataset, DataError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| err(None, DataErrorKind::Zip(e.to_string())))?;
+fn load_npz(bytes: &[u8], err: &dyn Fn(Option<&str>, DataErrorKind) -> DataError) -> Result<Dataset, DataError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| err(None, DataErrorKind::Zip(e.to_string())))?;
     let names: Vec<String> = zip
         .file_names()
         .map(|n| n.map(|n| n.into_owned()))
@@ -288,20 +269,14 @@ fn load_npz(
     } else if has("X") && has("Y") {
         ("X", "Y")
     } else {
-        let mut keys: Vec<&str> = names
-            .iter()
-            .map(|n| n.strip_suffix(".npy").unwrap_or(n))
-            .collect();
+        let mut keys: Vec<&str> = names.iter().map(|n| n.strip_suffix(".npy").unwrap_or(n)).collect();
         keys.sort_unstable();
         let listed = if keys.is_empty() {
             "no arrays".to_owned()
         } else {
             format!(
                 "keys {}",
-                keys.iter()
-                    .map(|k| format!("'{k}'"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                keys.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ")
             )
         };
         return Err(err(None, DataErrorKind::MissingKey(listed)));
@@ -361,14 +336,11 @@ enum Elem {
 /// logical row-major order, as `f64`.
 pub(crate) fn parse_npy(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f64>), DataErrorKind> {
     let mut cursor = Cursor::new(bytes);
-    let header =
-        Header::from_reader(&mut cursor).map_err(|e| DataErrorKind::Header(e.to_string()))?;
+    let header = Header::from_reader(&mut cursor).map_err(|e| DataErrorKind::Header(e.to_string()))?;
     let descr = match &header.type_descriptor {
         PyValue::String(s) => s.clone(),
         other => {
-            return Err(DataErrorKind::Dtype(format!(
-                "{other} (a structured dtype)"
-            )));
+            return Err(DataErrorKind::Dtype(format!("{other} (a structured dtype)")));
         }
     };
     let (elem, size) = element_type(&descr)?;

@@ -115,12 +115,7 @@ impl Network {
 
     /// The sheet's network `n_in -> K -> n_out`: hidden layer with bias `b`
     /// and nonlinearity `phi`, linear output layer without bias.
-    pub fn sheet(
-        inputs: usize,
-        hidden: usize,
-        outputs: usize,
-        phi: Activation,
-    ) -> Result<Self, NetworkError> {
+    pub fn sheet(inputs: usize, hidden: usize, outputs: usize, phi: Activation) -> Result<Self, NetworkError> {
         Network::new(
             inputs,
             &[
@@ -282,11 +277,7 @@ impl Network {
 
     /// Writes `dL/dP` into `grad` from the deltas already in `tape`.
     pub fn gradient_from_deltas(&self, tape: &Tape, grad: &mut [f64]) {
-        assert_eq!(
-            grad.len(),
-            self.params.len(),
-            "gradient buffer has the wrong length"
-        );
+        assert_eq!(grad.len(), self.params.len(), "gradient buffer has the wrong length");
         for (idx, layer) in self.layers.iter().enumerate() {
             let l = idx + 1;
             let delta = &tape.delta[l];
@@ -316,11 +307,7 @@ impl Network {
 /// `-L(t)`; never negative.
 #[inline]
 pub fn sample_cost(y: &[f64], target: &[f64]) -> f64 {
-    0.5 * y
-        .iter()
-        .zip(target)
-        .map(|(&y, &t)| (y - t) * (y - t))
-        .sum::<f64>()
+    0.5 * y.iter().zip(target).map(|(&y, &t)| (y - t) * (y - t)).sum::<f64>()
 }
 
 /// Everything the forward pass computes, kept for the backward pass:

@@ -45,8 +45,7 @@ pub fn prepare_out_dir(dir: &Path) -> Result<()> {
             dir.display()
         );
     }
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("--out {}: cannot create the folder", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("--out {}: cannot create the folder", dir.display()))?;
     let probe = tempfile::Builder::new().prefix(".probe-").tempfile_in(dir);
     if let Err(e) = probe {
         bail!("--out {}: the folder is not writable ({e})", dir.display());
@@ -73,11 +72,7 @@ impl Outputs {
     }
 
     /// Adds a JSON file, pretty-printed, ending in a newline.
-    pub fn add_json(
-        &mut self,
-        path: impl Into<PathBuf>,
-        value: &impl serde::Serialize,
-    ) -> Result<()> {
+    pub fn add_json(&mut self, path: impl Into<PathBuf>, value: &impl serde::Serialize) -> Result<()> {
         let mut s = serde_json::to_string_pretty(value)?;
         s.push('\n');
         self.add(path, s);
@@ -93,8 +88,7 @@ impl Outputs {
     pub fn commit(self) -> Result<()> {
         for (path, bytes) in &self.files {
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
+                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
             }
             write_atomic(path, bytes)?;
         }
@@ -107,9 +101,7 @@ impl Outputs {
 pub fn sheet_arrays(net: &Network) -> Result<(Array2<f64>, Array2<f64>, Array1<f64>)> {
     let layers = net.layers();
     if layers.len() != 2 || layers[0].bias_at.is_none() || layers[1].bias_at.is_some() {
-        bail!(
-            "only the sheet's network (one hidden layer with bias, output without bias) has V, W and b"
-        );
+        bail!("only the sheet's network (one hidden layer with bias, output without bias) has V, W and b");
     }
     let (k, n_in, n_out) = (layers[0].units, layers[0].inputs, layers[1].units);
     let v = Array2::from_shape_vec((k, n_in), net.weights(1).to_vec())?;
@@ -121,11 +113,7 @@ pub fn sheet_arrays(net: &Network) -> Result<(Array2<f64>, Array2<f64>, Array1<f
 /// The bytes of an `.npz` holding float64 arrays `V`, `W` and `b`.
 pub fn weights_npz(net: &Network) -> Result<Vec<u8>> {
     let (v, w, b) = sheet_arrays(net)?;
-    npz_bytes(&[
-        ("V", v.into_dyn()),
-        ("W", w.into_dyn()),
-        ("b", b.into_dyn()),
-    ])
+    npz_bytes(&[("V", v.into_dyn()), ("W", w.into_dyn()), ("b", b.into_dyn())])
 }
 
 /// The bytes of an uncompressed `.npz` holding the named float64 arrays, as

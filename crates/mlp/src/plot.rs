@@ -30,10 +30,7 @@ fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
 }
 
 /// Renders into an SVG string.
-pub fn svg(
-    size: (u32, u32),
-    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<()>,
-) -> Result<String> {
+pub fn svg(size: (u32, u32), draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<()>) -> Result<String> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
@@ -52,19 +49,26 @@ pub struct Curve {
     pub label: String,
     /// `(iteration, mean cost)` points.
     pub points: Vec<(f64, f64)>,
-    /// `(iteration, low, high)` band, drawn translucent behind the curve.
-    pub band: Option<(String, Vec<(f64, f64, f64)>)>,
+    /// A band drawn translucent behind the curve.
+    pub band: Option<Band>,
+}
+
+/// A shaded band: its legend text and `(x, low, high)` points.
+#[derive(Clone, Debug)]
+pub struct Band {
+    /// Legend text.
+    pub label: String,
+    /// `(x, low, high)`.
+    pub points: Vec<(f64, f64, f64)>,
 }
 
 impl Curve {
     /// The binned mean of a trace, with the min-to-max band within each bin.
     pub fn from_trace(label: impl Into<String>, trace: &CostTrace, with_band: bool) -> Curve {
         let points = trace.bins().map(|b| (b.end as f64, b.mean)).collect();
-        let band = with_band.then(|| {
-            (
-                "range of per-sample costs within each bin".to_owned(),
-                trace.bins().map(|b| (b.end as f64, b.min, b.max)).collect(),
-            )
+        let band = with_band.then(|| Band {
+            label: "range of per-sample costs within each bin".to_owned(),
+            points: trace.bins().map(|b| (b.end as f64, b.min, b.max)).collect(),
         });
         Curve {
             label: label.into(),
@@ -79,11 +83,10 @@ impl Curve {
 /// says so; when every value is 0 the axis is linear.
 pub fn cost_over_time(title: &str, x_label: &str, curves: &[Curve]) -> Result<String> {
     let values = curves.iter().flat_map(|c| {
-        c.points.iter().map(|p| p.1).chain(
-            c.band
-                .iter()
-                .flat_map(|b| b.1.iter().flat_map(|p| [p.1, p.2])),
-        )
+        c.points
+            .iter()
+            .map(|p| p.1)
+            .chain(c.band.iter().flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2])))
     });
     let (mut min_pos, mut max, mut zeros) = (f64::INFINITY, 0.0f64, false);
     for v in values {
@@ -106,21 +109,14 @@ pub fn cost_over_time(title: &str, x_label: &str, curves: &[Curve]) -> Result<St
             .x_label_area_size(48)
             .y_label_area_size(88);
         if max == 0.0 {
-            let mut c = chart
-                .build_cartesian_2d(0.0..x_max, -0.05..1.0)
-                .map_err(err)?;
+            let mut c = chart.build_cartesian_2d(0.0..x_max, -0.05..1.0).map_err(err)?;
             mesh(&mut c, x_label, COST_LABEL, "{:.2}")?;
             for (i, curve) in curves.iter().enumerate() {
                 let color = PALETTE[i % PALETTE.len()];
-                c.draw_series(LineSeries::new(
-                    curve.points.iter().copied(),
-                    color.stroke_width(2),
-                ))
-                .map_err(err)?
-                .label(format!("{} (exactly 0 at every iteration)", curve.label))
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-                });
+                c.draw_series(LineSeries::new(curve.points.iter().copied(), color.stroke_width(2)))
+                    .map_err(err)?
+                    .label(format!("{} (exactly 0 at every iteration)", curve.label))
+                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
             }
             legend(&mut c)?;
             return Ok(());
@@ -130,31 +126,24 @@ pub fn cost_over_time(title: &str, x_label: &str, curves: &[Curve]) -> Result<St
         let floor = (min_pos.log10() - 0.3).floor();
         let top = (max.log10() + 0.3).ceil();
         let lg = |v: f64| if v > 0.0 { v.log10() } else { floor };
-        let mut c = chart
-            .build_cartesian_2d(0.0..x_max, floor..top)
-            .map_err(err)?;
+        let mut c = chart.build_cartesian_2d(0.0..x_max, floor..top).map_err(err)?;
         mesh(&mut c, x_label, &format!("{COST_LABEL}, log scale"), "log")?;
         for (i, curve) in curves.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
-            if let Some((band_label, band)) = &curve.band {
+            if let Some(Band {
+                label: band_label,
+                points: band,
+            }) = &curve.band
+            {
                 let upper = band.iter().map(|p| (p.0, lg(p.2)));
                 let lower = band.iter().rev().map(|p| (p.0, lg(p.1)));
                 let poly: Vec<_> = upper.chain(lower).collect();
-                c.draw_series(std::iter::once(Polygon::new(
-                    poly,
-                    color.mix(0.18).filled(),
-                )))
-                .map_err(err)?
-                .label(band_label.clone())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 20, y + 5)], color.mix(0.18).filled())
-                });
+                c.draw_series(std::iter::once(Polygon::new(poly, color.mix(0.18).filled())))
+                    .map_err(err)?
+                    .label(band_label.clone())
+                    .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], color.mix(0.18).filled()));
             }
-            let zero_note = if zeros {
-                " (0 drawn at the bottom edge)"
-            } else {
-                ""
-            };
+            let zero_note = if zeros { " (0 drawn at the bottom edge)" } else { "" };
             c.draw_series(LineSeries::new(
                 curve.points.iter().map(|&(x, y)| (x, lg(y))),
                 color.stroke_width(2),
@@ -168,12 +157,7 @@ pub fn cost_over_time(title: &str, x_label: &str, curves: &[Curve]) -> Result<St
     })
 }
 
-fn mesh<X, Y>(
-    c: &mut ChartContext<SVGBackend, Cartesian2d<X, Y>>,
-    x: &str,
-    y: &str,
-    y_fmt: &str,
-) -> Result<()>
+fn mesh<X, Y>(c: &mut ChartContext<SVGBackend, Cartesian2d<X, Y>>, x: &str, y: &str, y_fmt: &str) -> Result<()>
 where
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
@@ -188,19 +172,13 @@ where
         .x_label_formatter(&|v| format_count(*v))
         .y_labels(11)
         .y_label_formatter(&|v| {
-            if log {
-                log_label(*v)
-            } else {
-                format!("{v:.2}")
-            }
+            if log { log_label(*v) } else { format!("{v:.2}") }
         })
         .draw()
         .map_err(err)
 }
 
-fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
-    c: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
-) -> Result<()> {
+fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(c: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>) -> Result<()> {
     c.configure_series_labels()
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(150, 150, 150))
@@ -255,11 +233,7 @@ pub fn heatmap(
     mark: impl Fn(usize, usize) -> bool,
 ) -> Result<String> {
     let (lo, hi) = range;
-    let step = if cols.len() > 1 {
-        cols[1] - cols[0]
-    } else {
-        1.0
-    };
+    let step = if cols.len() > 1 { cols[1] - cols[0] } else { 1.0 };
     let (x0, x1) = (cols[0] - step / 2.0, cols[cols.len() - 1] + step / 2.0);
     let n_rows = row_labels.len();
     let norm = |v: f64| ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
@@ -298,9 +272,9 @@ pub fn heatmap(
         };
         chart
             .draw_series(values.iter().enumerate().flat_map(|(r, row)| {
-                row.iter().enumerate().map(move |(c, &v)| {
-                    Rectangle::new(cell(r, c), ViridisRGB.get_color(norm(v) as f32).filled())
-                })
+                row.iter()
+                    .enumerate()
+                    .map(move |(c, &v)| Rectangle::new(cell(r, c), ViridisRGB.get_color(norm(v) as f32).filled()))
             }))
             .map_err(err)?;
         let crosses: Vec<(f64, SegmentValue<usize>)> = (0..n_rows)
@@ -309,11 +283,7 @@ pub fn heatmap(
             .map(|(r, c)| (cols[c], SegmentValue::CenterOf(n_rows - 1 - r)))
             .collect();
         chart
-            .draw_series(
-                crosses
-                    .into_iter()
-                    .map(|p| Cross::new(p, 5, WHITE.stroke_width(2))),
-            )
+            .draw_series(crosses.into_iter().map(|p| Cross::new(p, 5, WHITE.stroke_width(2))))
             .map_err(err)?;
         colour_bar(&bar, value_label, lo, hi)
     })

@@ -27,9 +27,7 @@ pub fn xor_data() -> Result<Vec<u8>> {
 /// `e ~ N(0, 0.1^2)`; 30 samples each, float64.
 pub fn func_approx(seed: u64) -> (Array1<f64>, Array1<f64>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut x: Vec<f64> = (0..FUNC_SAMPLES)
-        .map(|_| rng.random_range(-2.0..=2.0))
-        .collect();
+    let mut x: Vec<f64> = (0..FUNC_SAMPLES).map(|_| rng.random_range(-2.0..=2.0)).collect();
     x.sort_by(f64::total_cmp);
     let noise = Normal::new(0.0, 0.1).expect("a valid normal distribution");
     let y: Vec<f64> = x
@@ -76,10 +74,7 @@ pub fn bar_data_npy() -> Result<Vec<u8>> {
 pub fn all() -> Result<Vec<(&'static str, Vec<u8>)>> {
     Ok(vec![
         ("xor_data.npz", xor_data()?),
-        (
-            "func_approx_training.npz",
-            func_approx_npz(FUNC_TRAIN_SEED)?,
-        ),
+        ("func_approx_training.npz", func_approx_npz(FUNC_TRAIN_SEED)?),
         ("func_approx_test.npz", func_approx_npz(FUNC_TEST_SEED)?),
         ("bar_data.npy", bar_data_npy()?),
     ])

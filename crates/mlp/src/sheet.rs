@@ -13,8 +13,7 @@ use std::str::FromStr;
 /// perfect solution, `V = [[1,0],[1,1],[0,1]]`, `b = [0,-1,0]`, `W = [[1,-2,1]]`.
 pub fn xor_start() -> Network {
     let mut net = Network::sheet(2, 3, 1, Activation::Relu).expect("a valid shape");
-    net.weights_mut(1)
-        .copy_from_slice(&[1.0, 0.0, 1.0, 1.0, 0.0, 1.0]);
+    net.weights_mut(1).copy_from_slice(&[1.0, 0.0, 1.0, 1.0, 0.0, 1.0]);
     net.weights_mut(2).copy_from_slice(&[1.0, -2.0, 1.0]);
     net.bias_mut(1)
         .expect("the hidden layer has a bias")
@@ -109,11 +108,7 @@ impl ParamIndex {
         let (rows, cols, at) = match self.param {
             Param::V => (hidden.units, hidden.inputs, hidden.weights_at),
             Param::W => (output.units, output.inputs, output.weights_at),
-            Param::B => (
-                hidden.units,
-                1,
-                hidden.bias_at.ok_or("the hidden layer has no bias")?,
-            ),
+            Param::B => (hidden.units, 1, hidden.bias_at.ok_or("the hidden layer has no bias")?),
         };
         if self.row >= rows || self.col >= cols {
             let shape = if self.param == Param::B {
@@ -254,38 +249,21 @@ mod tests {
             assert!(e.contains(&format!("'{bad}'")), "{e}");
         }
         let mut net = xor_start();
-        let e = "W[1,0]=1"
-            .parse::<Perturbation>()
-            .unwrap()
-            .apply(&mut net)
-            .unwrap_err();
-        assert_eq!(
-            e,
-            "W[1,0] is out of range: W has shape (1, 3) (0-based indices)"
-        );
-        let e = "b[3]=1"
-            .parse::<Perturbation>()
-            .unwrap()
-            .apply(&mut net)
-            .unwrap_err();
-        assert_eq!(
-            e,
-            "b[3] is out of range: b has shape (3,) (0-based indices)"
-        );
+        let e = "W[1,0]=1".parse::<Perturbation>().unwrap().apply(&mut net).unwrap_err();
+        assert_eq!(e, "W[1,0] is out of range: W has shape (1, 3) (0-based indices)");
+        let e = "b[3]=1".parse::<Perturbation>().unwrap().apply(&mut net).unwrap_err();
+        assert_eq!(e, "b[3] is out of range: b has shape (3,) (0-based indices)");
     }
 
     #[test]
     fn flat_names_round_trip() {
         let net = xor_start();
-        let names: Vec<String> = ParamIndex::all(&net)
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
+        let names: Vec<String> = ParamIndex::all(&net).iter().map(|p| p.to_string()).collect();
         assert_eq!(
             names,
             [
-                "V[0,0]", "V[0,1]", "V[1,0]", "V[1,1]", "V[2,0]", "V[2,1]", "W[0,0]", "W[0,1]",
-                "W[0,2]", "b[0]", "b[1]", "b[2]"
+                "V[0,0]", "V[0,1]", "V[1,0]", "V[1,1]", "V[2,0]", "V[2,1]", "W[0,0]", "W[0,1]", "W[0,2]", "b[0]",
+                "b[1]", "b[2]"
             ]
         );
         for (i, p) in ParamIndex::all(&net).into_iter().enumerate() {

@@ -53,11 +53,7 @@ pub fn linear_fit(x: &[f64], y: &[f64]) -> LinearFit {
     } else {
         0.0
     };
-    LinearFit {
-        slope,
-        intercept,
-        r2,
-    }
+    LinearFit { slope, intercept, r2 }
 }
 
 #[cfg(test)]

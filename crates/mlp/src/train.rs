@@ -201,16 +201,8 @@ pub fn train(
     max_bins: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<TrainOutcome, Diverged> {
-    assert_eq!(
-        data.inputs(),
-        net.inputs(),
-        "data and network disagree on inputs"
-    );
-    assert_eq!(
-        data.outputs(),
-        net.outputs(),
-        "data and network disagree on outputs"
-    );
+    assert_eq!(data.inputs(), net.inputs(), "data and network disagree on inputs");
+    assert_eq!(data.outputs(), net.outputs(), "data and network disagree on outputs");
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut trainer = Trainer::new(net, config);
     let mut trace = CostTrace::new(config.iterations, max_bins);

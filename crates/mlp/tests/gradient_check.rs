@@ -71,10 +71,7 @@ fn deep_mixed_network_matches_finite_differences_for_every_parameter() {
             checked += 1;
         }
         // every layer's weights and biases really were checked
-        assert_eq!(
-            grad.len(),
-            4 * 6 + 6 * 5 + 5 * 4 + 4 * 5 + 5 * 3 + 6 + 4 + 5
-        ); // 124
+        assert_eq!(grad.len(), 4 * 6 + 6 * 5 + 5 * 4 + 4 * 5 + 5 * 3 + 6 + 4 + 5); // 124
     }
     assert_eq!(checked, 5 * 124);
 }
@@ -106,10 +103,7 @@ fn sheet_network_matches_the_closed_form_gradients() {
                 let s = |u: f64| 1.0 / (1.0 + (-u).exp());
                 (v.mapv(s), v.mapv(|u| s(u) * s(-u)))
             }
-            Activation::Relu => (
-                v.mapv(|u| u.max(0.0)),
-                v.mapv(|u| if u > 0.0 { 1.0 } else { 0.0 }),
-            ),
+            Activation::Relu => (v.mapv(|u| u.max(0.0)), v.mapv(|u| if u > 0.0 { 1.0 } else { 0.0 })),
             Activation::Identity => unreachable!(),
         };
         let y = w_mat.dot(&z);
@@ -141,21 +135,9 @@ fn sheet_network_matches_the_closed_form_gradients() {
         };
         close(&y_net, &y.view().into_dyn(), "y");
         let layers = net.layers();
-        close(
-            &grad[layers[0].weights_range()],
-            &d_v.view().into_dyn(),
-            "dL/dV",
-        );
-        close(
-            &grad[layers[1].weights_range()],
-            &d_w.view().into_dyn(),
-            "dL/dW",
-        );
-        close(
-            &grad[layers[0].bias_range().unwrap()],
-            &d_b.view().into_dyn(),
-            "dL/db",
-        );
+        close(&grad[layers[0].weights_range()], &d_v.view().into_dyn(), "dL/dV");
+        close(&grad[layers[1].weights_range()], &d_w.view().into_dyn(), "dL/dW");
+        close(&grad[layers[0].bias_range().unwrap()], &d_b.view().into_dyn(), "dL/db");
         close(&tape.delta[2], &d_out.view().into_dyn(), "delta^L");
         close(&tape.delta[1], &d_hid.view().into_dyn(), "delta^1");
     }

@@ -42,14 +42,8 @@ fn reads_integer_x_y_with_one_dimensional_targets() {
 
 fn zero_to_eleven_split(d: &Dataset, targets: usize) {
     let all: Vec<f64> = (0..12).map(f64::from).collect();
-    let inputs: Vec<f64> = all
-        .chunks(4)
-        .flat_map(|r| r[..4 - targets].to_vec())
-        .collect();
-    let outs: Vec<f64> = all
-        .chunks(4)
-        .flat_map(|r| r[4 - targets..].to_vec())
-        .collect();
+    let inputs: Vec<f64> = all.chunks(4).flat_map(|r| r[..4 - targets].to_vec()).collect();
+    let outs: Vec<f64> = all.chunks(4).flat_map(|r| r[4 - targets..].to_vec()).collect();
     assert_eq!(d.all_inputs(), &inputs[..]);
     assert_eq!(d.all_targets(), &outs[..]);
 }
@@ -71,10 +65,7 @@ fn reads_float32_and_big_endian_int32_matrices() {
 fn a_vector_is_one_column() {
     // One column cannot hold inputs and a target ...
     let e = load("vector_f64.npy", 1).unwrap_err();
-    assert!(
-        e.contains("vector_f64.npy") && e.contains("found 1 column(s)"),
-        "{e}"
-    );
+    assert!(e.contains("vector_f64.npy") && e.contains("found 1 column(s)"), "{e}");
 }
 
 fn assert_refused(name: &str, needles: &[&str]) {
@@ -114,9 +105,7 @@ fn refuses_a_truncated_archive() {
 #[test]
 fn refuses_missing_empty_and_foreign_files() {
     let dir = tempfile::tempdir().unwrap();
-    let e = Dataset::load(&dir.path().join("nope.npz"), 1)
-        .unwrap_err()
-        .to_string();
+    let e = Dataset::load(&dir.path().join("nope.npz"), 1).unwrap_err().to_string();
     assert!(e.contains("nope.npz") && e.contains("cannot read"), "{e}");
     let empty = dir.path().join("empty.npy");
     std::fs::write(&empty, b"").unwrap();
@@ -125,10 +114,7 @@ fn refuses_missing_empty_and_foreign_files() {
     let text = dir.path().join("data.csv");
     std::fs::write(&text, b"1,2,3\n").unwrap();
     let e = Dataset::load(&text, 1).unwrap_err().to_string();
-    assert!(
-        e.contains("data.csv") && e.contains("not a NumPy file"),
-        "{e}"
-    );
+    assert!(e.contains("data.csv") && e.contains("not a NumPy file"), "{e}");
 }
 
 #[test]
@@ -154,10 +140,7 @@ fn refuses_a_header_that_promises_more_than_the_file_holds() {
     bytes.extend_from_slice(&[0u8; 16]);
     std::fs::write(&path, &bytes).unwrap();
     let e = Dataset::load(&path, 1).unwrap_err().to_string();
-    assert!(
-        e.contains("promises 48 bytes") && e.contains("holds 16"),
-        "{e}"
-    );
+    assert!(e.contains("promises 48 bytes") && e.contains("holds 16"), "{e}");
 }
 
 #[test]

@@ -9,12 +9,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 fn xor() -> Dataset {
-    Dataset::new(
-        vec![0., 0., 0., 1., 1., 0., 1., 1.],
-        vec![0., 1., 1., 0.],
-        2,
-        1,
-    )
+    Dataset::new(vec![0., 0., 0., 1., 1., 0., 1., 1.], vec![0., 1., 1., 0.], 2, 1)
 }
 
 #[test]
@@ -49,22 +44,13 @@ fn step_is_the_momentum_rule_on_the_backprop_gradient() {
     let mut trainer = Trainer::new(&net, &cfg);
     let mut reference = net.clone();
     let mut velocity = vec![0.0; net.params().len()];
-    let samples = [
-        ([0.5, -1.0], [0.25]),
-        ([1.5, 0.0], [-0.5]),
-        ([-0.3, 0.8], [1.0]),
-    ];
+    let samples = [([0.5, -1.0], [0.25]), ([1.5, 0.0], [-0.5]), ([-0.3, 0.8], [1.0])];
     for (x, t) in samples.iter().cycle().take(9) {
         let mut tape = reference.tape();
         let cost_ref = 0.5 * (reference.forward(x, &mut tape)[0] - t[0]).powi(2);
         let mut grad = vec![0.0; velocity.len()];
         reference.backward(t, &mut tape, &mut grad);
-        for ((p, d), g) in reference
-            .params_mut()
-            .iter_mut()
-            .zip(&mut velocity)
-            .zip(&grad)
-        {
+        for ((p, d), g) in reference.params_mut().iter_mut().zip(&mut velocity).zip(&grad) {
             *d = eta * g + mu * *d;
             *p += *d;
         }

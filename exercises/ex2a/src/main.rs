@@ -36,10 +36,7 @@ const ITERATIONS: u64 = 10_000;
 fn main() -> ExitCode {
     run(|args: Args| {
         let out = args.common.out_dir("ex2a");
-        let data_path = args
-            .data
-            .clone()
-            .unwrap_or_else(|| default_data("xor_data.npz"));
+        let data_path = args.data.clone().unwrap_or_else(|| default_data("xor_data.npz"));
         let data = load_data(&data_path, 2, 1)?;
         let config = args.common.train_config(3, ITERATIONS)?;
         prepare_out_dir(&out)?;
@@ -85,10 +82,7 @@ fn report(
     let mut outputs = Outputs::new();
     outputs.add_json(out.join("metrics.json"), &metrics)?;
     let curve = Curve::from_trace("per-sample cost, mean per bin", &run.trace, false);
-    let title = format!(
-        "2a: XOR from the perfect start, {} iterations",
-        config.iterations()
-    );
+    let title = format!("2a: XOR from the perfect start, {} iterations", config.iterations());
     outputs.add(
         out.join("cost_over_time.svg"),
         cost_over_time(

@@ -55,7 +55,7 @@ struct Args {
 
 fn parse_step(s: &str) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if v.is_finite() && v >= 0.01 && v <= 3.0 {
+    if (0.01..=3.0).contains(&v) {
         Ok(v)
     } else {
         Err(format!("expected a step from 0.01 to 3, got {s}"))
@@ -69,10 +69,7 @@ const RECOVERED: f64 = 1e-6;
 fn main() -> ExitCode {
     run(|args: Args| {
         let out = args.common.out_dir("ex2b");
-        let data_path = args
-            .data
-            .clone()
-            .unwrap_or_else(|| default_data("xor_data.npz"));
+        let data_path = args.data.clone().unwrap_or_else(|| default_data("xor_data.npz"));
         let data = load_data(&data_path, 2, 1)?;
         let config = args.common.train_config(3, ITERATIONS)?;
         let mut start = xor_start();
@@ -142,8 +139,7 @@ fn sweep(data: &Dataset, config: &TrainConfig, step: f64) -> Result<Sweep> {
         .map(|&(p, o)| -> Result<(usize, usize, Cell)> {
             let mut start = base.clone();
             start.params_mut()[p] += offsets[o];
-            let name =
-                format!("sweep-{}{:+.2}", params[p], offsets[o]).replace(['[', ']', ','], "_");
+            let name = format!("sweep-{}{:+.2}", params[p], offsets[o]).replace(['[', ']', ','], "_");
             let run = Run::train(name, &start, data, config, false)
                 .with_context(|| format!("sweep {}{:+}", params[p], offsets[o]))?;
             let final_cost = run.final_cost(data);
@@ -190,11 +186,7 @@ fn diagnose(run: &Run, data: &Dataset) -> String {
     }
     let dead: Vec<usize> = (0..k).filter(|&j| !fires[j]).collect();
     if !dead.is_empty() {
-        let list = dead
-            .iter()
-            .map(|j| j.to_string())
-            .collect::<Vec<_>>()
-            .join(" and ");
+        let list = dead.iter().map(|j| j.to_string()).collect::<Vec<_>>().join(" and ");
         let (units, verb) = if dead.len() == 1 {
             ("unit", "fires")
         } else {
@@ -288,17 +280,9 @@ fn report(
         let log_costs: Vec<Vec<f64>> = s
             .cells
             .iter()
-            .map(|row| {
-                row.iter()
-                    .map(|c| c.final_cost.log10().max(floor))
-                    .collect()
-            })
+            .map(|row| row.iter().map(|c| c.final_cost.log10().max(floor)).collect())
             .collect();
-        let top = log_costs
-            .iter()
-            .flatten()
-            .fold(floor + 1.0, |a, &b| a.max(b))
-            .ceil();
+        let top = log_costs.iter().flatten().fold(floor + 1.0, |a, &b| a.max(b)).ceil();
         outputs.add(
             out.join("perturbation_sweep.svg"),
             heatmap(
@@ -306,9 +290,7 @@ fn report(
                     "2b sweep: final cost after {} iterations from start + offset",
                     format_count(config.iterations() as f64)
                 ),
-                &format!(
-                    "offset added to the parameter (×: not recovered, final cost ≥ {RECOVERED:.0e})"
-                ),
+                &format!("offset added to the parameter (×: not recovered, final cost ≥ {RECOVERED:.0e})"),
                 "perturbed parameter",
                 "log10 final data-set cost (−16: 1e-16 or less)",
                 &s.names,
@@ -318,13 +300,7 @@ fn report(
                 |r, c| !s.cells[r][c].recovered,
             )?,
         );
-        failures = s
-            .cells
-            .iter()
-            .flatten()
-            .filter(|c| !c.recovered)
-            .cloned()
-            .collect();
+        failures = s.cells.iter().flatten().filter(|c| !c.recovered).cloned().collect();
         let total = s.cells.iter().map(Vec::len).sum::<usize>();
         metrics["sweep"] = json!({
             "offsets": s.offsets,

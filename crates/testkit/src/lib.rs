@@ -1,0 +1,8 @@
+//! Test support shared by the exercise binaries' tests.
+//!
+//! - [`replay`]: an independent implementation of DESIGN.md section 2 (plain
+//!   ndarray, no code shared with `mlp`) to replay saved weights;
+//! - [`cli`]: running a binary and checking its one-line errors.
+
+pub mod cli;
+pub mod replay;

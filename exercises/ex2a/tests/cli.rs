@@ -1,0 +1,158 @@
+//! ex2a end to end: the perfect start does not move, bad input is refused
+//! with one line, saved weights replay under the independent implementation.
+
+use testkit::cli::{assert_refused, files, fixture, metrics, run_ok};
+use testkit::replay::{Phi, load_data, load_params, max_abs_diff, replay_cyclic};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ex2a");
+
+#[test]
+fn the_perfect_start_does_not_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = run_ok(BIN, &["--out", out]);
+    let m = metrics(dir.path());
+    assert_eq!(m["iterations"], 10_000);
+    assert_eq!(m["max_abs_weight_change"], 0.0);
+    assert_eq!(m["final_cost"], 0.0);
+    assert!(o.stdout.contains("no parameter changed"));
+    assert_eq!(files(dir.path()), ["cost_over_time.svg", "metrics.json"]);
+}
+
+#[test]
+fn same_seed_same_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for d in [&a, &b] {
+        run_ok(
+            BIN,
+            &[
+                "--out",
+                d.path().to_str().unwrap(),
+                "--seed",
+                "5",
+                "--iterations",
+                "3000",
+            ],
+        );
+    }
+    for f in ["metrics.json", "cost_over_time.svg"] {
+        assert_eq!(
+            std::fs::read(a.path().join(f)).unwrap(),
+            std::fs::read(b.path().join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn saved_weights_replay_under_the_independent_implementation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    run_ok(
+        BIN,
+        &[
+            "--out",
+            out,
+            "--save-weights",
+            "--sampling",
+            "cyclic",
+            "--iterations",
+            "2000",
+        ],
+    );
+    let w = dir.path().join("weights");
+    let start = load_params(&w.join("xor-seed0-initial.npz"));
+    let end = load_params(&w.join("xor-seed0-final.npz"));
+    let (x, y) = load_data(&testkit::cli::data("xor_data.npz"), 1);
+    let replayed = replay_cyclic(&start, &x, &y, Phi::Relu, 2000, 0.2 / 3.0, 0.5);
+    assert_eq!(max_abs_diff(&replayed, &end), 0.0);
+    assert_eq!(start, end);
+}
+
+#[test]
+fn reads_every_good_numpy_form_of_xor() {
+    for f in ["xor_f64.npz", "xor_f32_compressed.npz", "xor_i64_XY.npz"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = fixture(f);
+        run_ok(
+            BIN,
+            &["--out", dir.path().to_str().unwrap(), "--data", path.to_str().unwrap()],
+        );
+        assert_eq!(metrics(dir.path())["final_cost"], 0.0, "{f}");
+    }
+}
+
+#[test]
+fn bad_data_files_are_refused_with_one_line() {
+    let cases: &[(&str, &[&str])] = &[
+        ("object_array.npy", &["object_array.npy", "pickled"]),
+        ("xor_missing_out.npz", &["xor_missing_out.npz", "'out'", "'inp'"]),
+        ("xor_nan.npz", &["xor_nan.npz", "NaN"]),
+        ("complex128.npy", &["complex128.npy", "complex128"]),
+        ("truncated.npz", &["truncated.npz", "damaged"]),
+        (
+            "matrix_f32.npy",
+            &["matrix_f32.npy", "expected 2 input column(s)", "found 3"],
+        ),
+        ("does_not_exist.npz", &["does_not_exist.npz", "cannot read"]),
+    ];
+    for (file, needles) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let path = fixture(file);
+        assert_refused(
+            BIN,
+            &["--out", out.to_str().unwrap(), "--data", path.to_str().unwrap()],
+            needles,
+        );
+        assert!(!out.exists(), "{file}: nothing may be written on bad input");
+    }
+}
+
+#[test]
+fn bad_flags_are_refused_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["--iterations", "0"], &["--iterations"]),
+        (&["--iterations", "-5"], &["--iterations"]),
+        (&["--iterations", "many"], &["--iterations", "many"]),
+        (&["--learning-rate", "NaN"], &["--learning-rate", "NaN"]),
+        (&["--learning-rate", "-1"], &["--learning-rate", "-1"]),
+        (&["--learning-rate", "fast"], &["--learning-rate", "fast"]),
+        (&["--momentum", "1"], &["--momentum", "[0, 1)"]),
+        (&["--momentum", "-0.1"], &["--momentum"]),
+        (&["--sampling", "shuffled"], &["--sampling", "shuffled"]),
+        (&["--seed", "x"], &["--seed"]),
+        (&["--bogus"], &["--bogus"]),
+    ];
+    for (args, needles) in cases {
+        let mut all = vec!["--out", o];
+        all.extend_from_slice(args);
+        assert_refused(BIN, &all, needles);
+        assert!(!out.exists(), "{args:?}: nothing may be written on bad flags");
+    }
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    assert_refused(BIN, &["--out", file.to_str().unwrap()], &["--out", "not a folder"]);
+}
+
+#[test]
+fn help_describes_every_flag() {
+    let o = run_ok(BIN, &["--help"]);
+    for flag in [
+        "--out",
+        "--seed",
+        "--iterations",
+        "--sampling",
+        "--learning-rate",
+        "--momentum",
+        "--save-weights",
+        "--data",
+        "--help",
+    ] {
+        assert!(o.stdout.contains(flag), "--help lacks {flag}");
+    }
+}

@@ -1,0 +1,79 @@
+//! ex2b end to end: the perturbed start recovers, the sweep names the
+//! perturbations that do not, saved weights replay, bad input is refused.
+
+use testkit::cli::{assert_refused, metrics, run_ok};
+use testkit::replay::{Phi, load_data, load_params, max_abs_diff, replay_cyclic};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ex2b");
+
+#[test]
+fn the_perturbed_start_recovers_and_the_sweep_explains_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(BIN, &["--out", dir.path().to_str().unwrap()]);
+    let m = metrics(dir.path());
+    assert_eq!(m["perturbation"], "W[0,1]=0");
+    assert!(m["initial_cost"].as_f64().unwrap() > 1e-3);
+    assert!(m["final_cost"].as_f64().unwrap() < 1e-6);
+    let sweep = &m["sweep"];
+    assert_eq!(sweep["runs"], 12 * 25);
+    let failures = sweep["not_recovered"].as_array().unwrap();
+    assert_eq!(sweep["recovered"].as_u64().unwrap() as usize + failures.len(), 300);
+    for f in failures {
+        assert!(f["final_cost"].as_f64().unwrap() >= 1e-6);
+        assert!(!f["reason"].as_str().unwrap().is_empty());
+    }
+    // Offsets of 0 are the perfect start: they always recover, exactly.
+    for row in sweep["final_cost"].as_array().unwrap() {
+        assert_eq!(row[12], 0.0);
+    }
+    assert!(dir.path().join("perturbation_sweep.svg").exists());
+    assert!(dir.path().join("cost_over_time.svg").exists());
+}
+
+#[test]
+fn saved_weights_replay_under_the_independent_implementation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    run_ok(
+        BIN,
+        &[
+            "--out",
+            out,
+            "--save-weights",
+            "--sampling",
+            "cyclic",
+            "--no-sweep",
+            "--perturb",
+            "V[1,0]=0.4",
+        ],
+    );
+    let w = dir.path().join("weights");
+    let start = load_params(&w.join("perturbed-seed0-initial.npz"));
+    let end = load_params(&w.join("perturbed-seed0-final.npz"));
+    assert_eq!(start.v[[1, 0]], 0.4);
+    let (x, y) = load_data(&testkit::cli::data("xor_data.npz"), 1);
+    let replayed = replay_cyclic(&start, &x, &y, Phi::Relu, 10_000, 0.2 / 3.0, 0.5);
+    let diff = max_abs_diff(&replayed, &end);
+    assert!(diff <= 1e-12, "replay differs by {diff}");
+    assert!(max_abs_diff(&start, &end) > 1e-3, "training moved the weights");
+}
+
+#[test]
+fn bad_perturbations_are_refused_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    for (p, needle) in [
+        ("W[0,5]=1", "out of range"),
+        ("W[1,0]=1", "out of range"),
+        ("b[3]=0", "out of range"),
+        ("Q[0,0]=1", "expected NAME[ROW,COL]=VALUE"),
+        ("W[0,1]", "expected NAME[ROW,COL]=VALUE"),
+        ("W[0,1]=abc", "not a number"),
+        ("V[0,0]=nan", "finite"),
+    ] {
+        assert_refused(BIN, &["--out", o, "--perturb", p], &["--perturb", needle]);
+        assert!(!out.exists());
+    }
+    assert_refused(BIN, &["--out", o, "--sweep-step", "0"], &["--sweep-step"]);
+}
