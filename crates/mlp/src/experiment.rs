@@ -1,13 +1,14 @@
 //! What the exercise binaries share around a training run: default data
 //! paths, a run with a progress bar, and the files a run leaves behind.
 
-use crate::cli::progress_bar;
 use crate::data::Dataset;
 use crate::network::Network;
 use crate::output::{Outputs, weights_npz};
 use crate::trace::CostTrace;
 use crate::train::{TrainConfig, dataset_cost, train};
 use anyhow::{Context, Result};
+use indicatif::ProgressBar;
+use rand_chacha::ChaCha8Rng;
 use std::path::{Path, PathBuf};
 
 /// At most this many bins in a cost trace (DESIGN.md: a few thousand).
@@ -45,26 +46,23 @@ pub struct Run {
 }
 
 impl Run {
-    /// Trains a copy of `start` on `data`; shows a progress bar on a
-    /// terminal when `progress` is set. Divergence is an error naming the run.
+    /// Trains a copy of `start` on `data`, drawing samples from `rng`, and
+    /// advances `bar` as it goes. Divergence is an error naming the run.
     pub fn train(
         name: impl Into<String>,
         start: &Network,
         data: &Dataset,
         config: &TrainConfig,
-        progress: bool,
+        rng: &mut ChaCha8Rng,
+        bar: Option<&ProgressBar>,
     ) -> Result<Run> {
         let name = name.into();
         let mut net = start.clone();
-        let bar = progress.then(|| progress_bar(config.iterations(), &name));
-        let outcome = train(&mut net, data, config, MAX_BINS, |done| {
-            if let Some(b) = &bar {
-                b.set_position(done);
+        let outcome = train(&mut net, data, config, rng, MAX_BINS, |done| {
+            if let Some(b) = bar {
+                b.inc(done);
             }
         });
-        if let Some(b) = bar {
-            b.finish_and_clear();
-        }
         let outcome = outcome.with_context(|| format!("run {name}"))?;
         Ok(Run {
             name,
@@ -104,8 +102,9 @@ impl Run {
     }
 }
 
-/// Whether stderr is a terminal (progress bars only there).
-pub fn interactive() -> bool {
+/// A progress bar for `total` iterations when stderr is a terminal and the
+/// work is long enough to watch (about a second or more), else none.
+pub fn progress_for(total_steps: u64, label: &str) -> Option<ProgressBar> {
     use std::io::IsTerminal;
-    std::io::stderr().is_terminal()
+    (std::io::stderr().is_terminal() && total_steps >= 2_000_000).then(|| crate::cli::progress_bar(total_steps, label))
 }

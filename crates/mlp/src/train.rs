@@ -105,6 +105,13 @@ impl TrainConfig {
     pub fn seed(&self) -> u64 {
         self.seed
     }
+    /// The run's one random generator: ChaCha8 seeded with the seed, whose
+    /// stream is fixed by its crate. A run draws its random start (if any)
+    /// from it first, then its random sample indices.
+    pub fn rng(&self) -> ChaCha8Rng {
+        ChaCha8Rng::seed_from_u64(self.seed)
+    }
+
     /// The same configuration with another seed.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
@@ -192,18 +199,19 @@ pub struct TrainOutcome {
 
 /// Trains `net` on `data` as DESIGN.md section 2 says: one sample per
 /// iteration, momentum, cost trace binned on the fly (memory does not grow
-/// with the number of iterations). `progress` is called now and then with the
-/// number of iterations done.
+/// with the number of iterations). Random sampling draws from `rng`, the
+/// run's one generator (see [`TrainConfig::rng`]). `progress` is called now
+/// and then with the number of iterations done since its last call.
 pub fn train(
     net: &mut Network,
     data: &Dataset,
     config: &TrainConfig,
+    rng: &mut ChaCha8Rng,
     max_bins: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<TrainOutcome, Diverged> {
     assert_eq!(data.inputs(), net.inputs(), "data and network disagree on inputs");
     assert_eq!(data.outputs(), net.outputs(), "data and network disagree on outputs");
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut trainer = Trainer::new(net, config);
     let mut trace = CostTrace::new(config.iterations, max_bins);
     let n = data.len();
@@ -224,7 +232,7 @@ pub fn train(
         }
         trace.push(cost);
         if (t + 1) % REPORT_EVERY == 0 {
-            progress(t + 1);
+            progress(REPORT_EVERY);
         }
     }
     if let Some(&bad) = net.params().iter().find(|p| !p.is_finite()) {
@@ -235,7 +243,7 @@ pub fn train(
             learning_rate: config.learning_rate,
         });
     }
-    progress(config.iterations);
+    progress(config.iterations % REPORT_EVERY);
     Ok(TrainOutcome { trace })
 }
 

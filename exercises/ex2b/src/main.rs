@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 use clap::Parser;
 use mlp::cli::{CommonArgs, run};
-use mlp::experiment::{Run, default_data, interactive, load_data};
+use mlp::experiment::{Run, default_data, load_data, progress_for};
 use mlp::network::Network;
 use mlp::output::{Outputs, prepare_out_dir};
 use mlp::plot::{Curve, cost_over_time, format_count, heatmap};
@@ -78,12 +78,14 @@ fn main() -> ExitCode {
             .apply(&mut start)
             .map_err(|e| anyhow::anyhow!("--perturb {}: {e}", args.perturb))?;
         prepare_out_dir(&out)?;
+        let bar = progress_for(config.iterations(), "2b");
         let main_run = Run::train(
             format!("perturbed-seed{}", config.seed()),
             &start,
             &data,
             &config,
-            interactive(),
+            &mut config.rng(),
+            bar.as_ref(),
         )?;
         let sweep = if args.no_sweep {
             None
@@ -140,7 +142,7 @@ fn sweep(data: &Dataset, config: &TrainConfig, step: f64) -> Result<Sweep> {
             let mut start = base.clone();
             start.params_mut()[p] += offsets[o];
             let name = format!("sweep-{}{:+.2}", params[p], offsets[o]).replace(['[', ']', ','], "_");
-            let run = Run::train(name, &start, data, config, false)
+            let run = Run::train(name, &start, data, config, &mut config.rng(), None)
                 .with_context(|| format!("sweep {}{:+}", params[p], offsets[o]))?;
             let final_cost = run.final_cost(data);
             let recovered = final_cost < RECOVERED;
