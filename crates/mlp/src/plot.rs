@@ -351,3 +351,353 @@ mod tests {
         assert!(s.starts_with("<svg"));
     }
 }
+
+/// A line in an x-y figure.
+#[derive(Clone, Debug)]
+pub struct Line {
+    /// Legend text (`None`: no legend entry).
+    pub label: Option<String>,
+    /// Points.
+    pub points: Vec<(f64, f64)>,
+    /// Palette index.
+    pub color: usize,
+    /// Opacity (1 = solid).
+    pub alpha: f64,
+    /// Stroke width.
+    pub width: u32,
+    /// Dashed.
+    pub dashed: bool,
+}
+
+/// Points in an x-y figure.
+#[derive(Clone, Debug)]
+pub struct Points {
+    /// Legend text.
+    pub label: String,
+    /// Points.
+    pub points: Vec<(f64, f64)>,
+    /// Palette index.
+    pub color: usize,
+    /// Filled circles (else hollow).
+    pub filled: bool,
+}
+
+fn range_of(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    (lo - pad * span, hi + pad * span)
+}
+
+/// An x-y figure of lines and points, legend in the upper right corner, in
+/// room kept free above the data (`legend_room`: that share of the data's
+/// height added on top).
+pub fn xy(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    lines: &[Line],
+    points: &[Points],
+    legend_room: f64,
+) -> Result<String> {
+    let xs = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.0))
+        .chain(points.iter().flat_map(|p| p.points.iter().map(|q| q.0)));
+    let ys = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .chain(points.iter().flat_map(|p| p.points.iter().map(|q| q.1)));
+    let (x0, x1) = range_of(xs, 0.02);
+    let (y0, y1) = range_of(ys, 0.05);
+    let y1 = y1 + legend_room * (y1 - y0);
+    svg((SIZE.0, SIZE.1 + 80), |root| {
+        let mut c = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 22))
+            .margin(14)
+            .x_label_area_size(48)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        c.configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .axis_desc_style(("sans-serif", 17))
+            .label_style(("sans-serif", 14))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(err)?;
+        for l in lines {
+            let color = PALETTE[l.color % PALETTE.len()].mix(l.alpha);
+            let style = color.stroke_width(l.width);
+            let series = if l.dashed {
+                c.draw_series(DashedLineSeries::new(l.points.iter().copied(), 8, 5, style))
+                    .map_err(err)?
+            } else {
+                c.draw_series(LineSeries::new(l.points.iter().copied(), style))
+                    .map_err(err)?
+            };
+            if let Some(label) = &l.label {
+                series
+                    .label(label)
+                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+            }
+        }
+        for p in points {
+            let color = PALETTE[p.color % PALETTE.len()];
+            let filled = p.filled;
+            let style = if filled { color.filled() } else { color.stroke_width(2) };
+            c.draw_series(p.points.iter().map(|&q| Circle::new(q, 4, style)))
+                .map_err(err)?
+                .label(&p.label)
+                .legend(move |(x, y)| Circle::new((x + 10, y), 4, style));
+        }
+        c.configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(150, 150, 150))
+            .label_font(("sans-serif", 15))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(err)
+    })
+}
+
+/// One group of a strip plot: a value per seed.
+#[derive(Clone, Debug)]
+pub struct Strip {
+    /// Group name on the x axis.
+    pub name: String,
+    /// `(seed, value)`.
+    pub values: Vec<(u64, f64)>,
+}
+
+/// Values per seed for a few groups side by side (one column each), every
+/// seed a labelled dot, the mean a bar with ± one standard deviation.
+pub fn strips(title: &str, y_label: &str, groups: &[Strip], log: bool) -> Result<String> {
+    let all: Vec<f64> = groups.iter().flat_map(|g| g.values.iter().map(|v| v.1)).collect();
+    let tr = |v: f64| if log { v.max(1e-300).log10() } else { v };
+    let (y0, y1) = range_of(all.iter().map(|&v| tr(v)), 0.12);
+    let n = groups.len();
+    svg(SIZE, |root| {
+        let mut c = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 22))
+            .margin(14)
+            .x_label_area_size(48)
+            .y_label_area_size(80)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), y0..y1)
+            .map_err(err)?;
+        c.configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n.max(1))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+                    groups[i as usize].name.clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc(if log {
+                format!("{y_label}, log scale")
+            } else {
+                y_label.to_owned()
+            })
+            .y_label_formatter(&|v| if log { log_label(*v) } else { format!("{v:.4}") })
+            .axis_desc_style(("sans-serif", 17))
+            .label_style(("sans-serif", 14))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(err)?;
+        for (gi, g) in groups.iter().enumerate() {
+            let color = PALETTE[gi % PALETTE.len()];
+            let k = g.values.len().max(1);
+            let x_of = |j: usize| gi as f64 - 0.3 + 0.6 * (j as f64 + 0.5) / k as f64;
+            c.draw_series(
+                g.values
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &(_, v))| Circle::new((x_of(j), tr(v)), 5, color.filled())),
+            )
+            .map_err(err)?
+            .label(format!("{}: one dot per seed (seeds left to right)", g.name))
+            .legend(move |(x, y)| Circle::new((x + 10, y), 5, color.filled()));
+            c.draw_series(g.values.iter().enumerate().map(|(j, &(seed, v))| {
+                Text::new(
+                    seed.to_string(),
+                    (x_of(j) - 0.01, tr(v)),
+                    ("sans-serif", 11).into_font().color(&BLACK),
+                )
+            }))
+            .map_err(err)?;
+            let vals: Vec<f64> = g.values.iter().map(|v| v.1).collect();
+            let (m, s) = (crate::stats::mean(&vals), crate::stats::std_dev(&vals));
+            let bar = [(gi as f64 - 0.38, tr(m)), (gi as f64 + 0.38, tr(m))];
+            c.draw_series(std::iter::once(PathElement::new(bar, BLACK.stroke_width(2))))
+                .map_err(err)?;
+            let lo = if log { tr((m - s).max(m * 1e-3)) } else { m - s };
+            c.draw_series(std::iter::once(PathElement::new(
+                [(gi as f64 + 0.4, lo), (gi as f64 + 0.4, tr(m + s))],
+                BLACK.stroke_width(1),
+            )))
+            .map_err(err)?;
+        }
+        c.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+            .map_err(err)?
+            .label("black bar: mean; vertical line: ± one standard deviation")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.stroke_width(2)));
+        c.configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(150, 150, 150))
+            .label_font(("sans-serif", 14))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(err)
+    })
+}
+
+/// A scatter plot whose every point carries a text label.
+pub fn labelled_scatter(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    points: &[(f64, f64, String)],
+    color_of: impl Fn(usize) -> usize,
+    legend: &[(usize, String)],
+) -> Result<String> {
+    let (x0, x1) = range_of(points.iter().map(|p| p.0), 0.1);
+    let (y0, y1) = range_of(points.iter().map(|p| p.1), 0.1);
+    let y1 = y1 + if legend.is_empty() { 0.0 } else { 0.3 * (y1 - y0) }; // room for the legend
+    svg((SIZE.0, SIZE.0), |root| {
+        let mut c = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 22))
+            .margin(14)
+            .x_label_area_size(48)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        c.configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .axis_desc_style(("sans-serif", 17))
+            .label_style(("sans-serif", 14))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(err)?;
+        c.draw_series(
+            points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| Circle::new((p.0, p.1), 5, PALETTE[color_of(i) % PALETTE.len()].filled())),
+        )
+        .map_err(err)?;
+        c.draw_series(
+            points
+                .iter()
+                .map(|p| Text::new(p.2.clone(), (p.0, p.1), ("sans-serif", 13).into_font().color(&BLACK))),
+        )
+        .map_err(err)?;
+        for (color, text) in legend {
+            let col = PALETTE[*color % PALETTE.len()];
+            c.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+                .map_err(err)?
+                .label(text)
+                .legend(move |(x, y)| Circle::new((x + 10, y), 5, col.filled()));
+        }
+        if !legend.is_empty() {
+            c.configure_series_labels()
+                .background_style(WHITE.mix(0.9))
+                .border_style(RGBColor(150, 150, 150))
+                .label_font(("sans-serif", 14))
+                .position(SeriesLabelPosition::UpperLeft)
+                .draw()
+                .map_err(err)?;
+        }
+        Ok(())
+    })
+}
+
+/// How an image grid maps values to colours.
+#[derive(Clone, Copy, Debug)]
+pub enum ImageScale {
+    /// 0 white to 1 black.
+    Gray,
+    /// Symmetric around 0: blue (negative), white, red (positive), scaled to
+    /// the largest magnitude.
+    Diverging,
+}
+
+/// Small images (`rows x cols` each, row-major values) in a grid of
+/// `per_row` images per row, each with a caption.
+pub fn image_grid(
+    title: &str,
+    images: &[(String, Vec<f64>)],
+    rows: usize,
+    cols: usize,
+    per_row: usize,
+    scale: ImageScale,
+    note: &str,
+) -> Result<String> {
+    let n_rows = images.len().div_ceil(per_row);
+    let cell = 120u32;
+    let width = (per_row as u32 * cell + 40).max(600);
+    let height = n_rows as u32 * (cell + 24) + 80;
+    let max_abs = images
+        .iter()
+        .flat_map(|i| i.1.iter())
+        .fold(0.0f64, |a, &b| a.max(b.abs()))
+        .max(1e-12);
+    let colour = |v: f64| -> RGBColor {
+        match scale {
+            ImageScale::Gray => {
+                let g = (255.0 * (1.0 - v.clamp(0.0, 1.0))) as u8;
+                RGBColor(g, g, g)
+            }
+            ImageScale::Diverging => {
+                // white at 0, to red (178, 24, 43) for positive and blue
+                // (33, 102, 172) for negative values, by magnitude
+                let t = (v / max_abs).clamp(-1.0, 1.0);
+                let (r, g, b) = if t >= 0.0 {
+                    (178.0, 24.0, 43.0)
+                } else {
+                    (33.0, 102.0, 172.0)
+                };
+                let mix = |c: f64| (255.0 + t.abs() * (c - 255.0)).round() as u8;
+                RGBColor(mix(r), mix(g), mix(b))
+            }
+        }
+    };
+    svg((width, height), |root| {
+        let root = root.titled(title, ("sans-serif", 22)).map_err(err)?;
+        let (grid, foot) = root.split_vertically(height - 80);
+        foot.draw(&Text::new(note.to_owned(), (20, 20), ("sans-serif", 15).into_font()))
+            .map_err(err)?;
+        let px = (cell - 24) as i32 / rows.max(cols) as i32;
+        for (k, (caption, values)) in images.iter().enumerate() {
+            let (gr, gc) = (k / per_row, k % per_row);
+            let x0 = 20 + gc as i32 * cell as i32;
+            let y0 = gr as i32 * (cell as i32 + 24);
+            grid.draw(&Text::new(
+                caption.clone(),
+                (x0, y0 + 2),
+                ("sans-serif", 14).into_font(),
+            ))
+            .map_err(err)?;
+            for r in 0..rows {
+                for c in 0..cols {
+                    let (x, y) = (x0 + c as i32 * px, y0 + 20 + r as i32 * px);
+                    grid.draw(&Rectangle::new(
+                        [(x, y), (x + px, y + px)],
+                        colour(values[r * cols + c]).filled(),
+                    ))
+                    .map_err(err)?;
+                }
+            }
+            grid.draw(&Rectangle::new(
+                [(x0, y0 + 20), (x0 + cols as i32 * px, y0 + 20 + rows as i32 * px)],
+                RGBColor(120, 120, 120).stroke_width(1),
+            ))
+            .map_err(err)?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,304 @@
+//! Exercise 2c: function approximation with `1 -> K -> 1` sigmoid networks,
+//! K = 5 and K = 40, over many seeds.
+
+mod summary;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use mlp::cli::{CommonArgs, run};
+use mlp::experiment::{Run, default_data, load_data, progress_for};
+use mlp::network::Network;
+use mlp::output::{Outputs, prepare_out_dir};
+use mlp::plot::{Band, Curve, Line, Points, Strip, cost_over_time, format_count, strips, xy};
+use mlp::train::{TrainConfig, dataset_cost};
+use mlp::{Activation, Dataset};
+use rayon::prelude::*;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use summary::{RunResult, summarize};
+
+/// Exercise 2c: train 1 -> K -> 1 networks (sigmoid hidden layer with bias,
+/// linear output) on the function-approximation data, for every K and seed.
+///
+/// Each run starts as the sheet's footnote says (V, W, b drawn from N(0, 1)
+/// in that order from the run's generator) and trains for 10^6 iterations by
+/// default. Seeds run in parallel; each is reproducible on its own. Writes
+/// metrics.json (runs, summary with the mean and standard deviation of the
+/// test cost over seeds), cost_over_time.svg, response.svg and
+/// test_cost_per_seed.svg.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Args {
+    #[command(flatten)]
+    common: CommonArgs,
+
+    /// Training data: .npz with X/Y (or inp/out), 1-D or one-column arrays,
+    /// any real dtype [default: data/func_approx_training.npz]
+    #[arg(long, value_name = "PATH")]
+    train: Option<PathBuf>,
+
+    /// Test data, same forms [default: data/func_approx_test.npz]
+    #[arg(long, value_name = "PATH")]
+    test: Option<PathBuf>,
+
+    /// Hidden units K; repeat for several (--hidden 5 --hidden 40)
+    #[arg(long = "hidden", value_name = "K", default_values_t = [5usize, 40], value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000), allow_negative_numbers = true)]
+    hidden: Vec<usize>,
+
+    /// Number of seeds per K: seeds --seed .. --seed + N, run in parallel
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000), allow_negative_numbers = true)]
+    seeds: u64,
+}
+
+const ITERATIONS: u64 = 1_000_000;
+const GRID: usize = 400;
+
+fn main() -> ExitCode {
+    run(|args: Args| {
+        let out = args.common.out_dir("ex2c");
+        let train_path = args
+            .train
+            .clone()
+            .unwrap_or_else(|| default_data("func_approx_training.npz"));
+        let test_path = args
+            .test
+            .clone()
+            .unwrap_or_else(|| default_data("func_approx_test.npz"));
+        let train = load_data(&train_path, 1, 1)?;
+        let test = load_data(&test_path, 1, 1)?;
+        let mut hidden = args.hidden.clone();
+        hidden.dedup();
+        let configs: Vec<(usize, TrainConfig)> = hidden
+            .iter()
+            .map(|&k| Ok((k, args.common.train_config(k, ITERATIONS)?)))
+            .collect::<Result<_>>()?;
+        prepare_out_dir(&out)?;
+        let jobs: Vec<(usize, TrainConfig)> = configs
+            .iter()
+            .flat_map(|&(k, c)| (0..args.seeds).map(move |i| (k, c.with_seed(c.seed() + i))))
+            .collect();
+        let total: u64 = jobs.iter().map(|j| j.1.iterations()).sum();
+        let bar = progress_for(total, "2c");
+        let runs: Vec<(RunResult, Run)> = jobs
+            .par_iter()
+            .map(|&(k, config)| {
+                let mut rng = config.rng();
+                let mut start = Network::sheet(1, k, 1, Activation::Sigmoid)?;
+                start.randomize_normal(&mut rng);
+                let run = Run::train(
+                    format!("k{k}-seed{}", config.seed()),
+                    &start,
+                    &train,
+                    &config,
+                    &mut rng,
+                    bar.as_ref(),
+                )?;
+                let result = RunResult {
+                    hidden: k,
+                    seed: config.seed(),
+                    train_cost: dataset_cost(&run.trained, &train),
+                    test_cost: dataset_cost(&run.trained, &test),
+                };
+                Ok((result, run))
+            })
+            .collect::<Result<_>>()?;
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        report(&args, &out, (&train_path, &train), (&test_path, &test), &configs, &runs)
+    })
+}
+
+fn report(
+    args: &Args,
+    out: &Path,
+    (train_path, train): (&Path, &Dataset),
+    (test_path, test): (&Path, &Dataset),
+    configs: &[(usize, TrainConfig)],
+    runs: &[(RunResult, Run)],
+) -> Result<()> {
+    let results: Vec<RunResult> = runs.iter().map(|r| r.0.clone()).collect();
+    let summary = summarize(&results);
+    let iterations = configs[0].1.iterations();
+    let mut outputs = Outputs::new();
+
+    // Cost over time: the representative seed's curve per K, the band is the
+    // spread (min to max) of the bin means over all seeds.
+    let mut curves = Vec::new();
+    for s in &summary {
+        let of_k: Vec<&(RunResult, Run)> = runs.iter().filter(|r| r.0.hidden == s.hidden).collect();
+        let rep = of_k
+            .iter()
+            .find(|r| r.0.seed == s.representative_seed)
+            .context("the representative run")?;
+        let bins: Vec<Vec<(f64, f64)>> = of_k
+            .iter()
+            .map(|r| r.1.trace.bins().map(|b| (b.end as f64, b.mean)).collect())
+            .collect();
+        let band = (0..bins[0].len())
+            .map(|i| {
+                let vals = bins.iter().map(|b| b[i].1);
+                let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+                (bins[0][i].0, lo, hi)
+            })
+            .collect();
+        let mut curve = Curve::from_trace(
+            format!("K = {}: seed {} (median test cost)", s.hidden, s.representative_seed),
+            &rep.1.trace,
+            false,
+        );
+        curve.band = Some(Band {
+            label: format!("K = {}: min to max over {} seeds", s.hidden, s.seeds),
+            points: band,
+        });
+        curves.push(curve);
+    }
+    let bin = runs[0].1.trace.bin_size();
+    outputs.add(
+        out.join("cost_over_time.svg"),
+        cost_over_time(
+            &format!("2c: training cost, {} iterations", format_count(iterations as f64)),
+            &format!("iteration (mean per bin of {})", format_count(bin as f64)),
+            &curves,
+        )?,
+    );
+
+    // The response on a dense grid over the data range.
+    let xs: Vec<f64> = train.all_inputs().iter().chain(test.all_inputs()).copied().collect();
+    let (lo, hi) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let grid: Vec<f64> = (0..GRID)
+        .map(|i| lo + (hi - lo) * i as f64 / (GRID - 1) as f64)
+        .collect();
+    let mut lines = vec![Line {
+        label: Some("sin(πx): the noise-free function of the data recipe".into()),
+        points: grid.iter().map(|&x| (x, (std::f64::consts::PI * x).sin())).collect(),
+        color: 6,
+        alpha: 0.6,
+        width: 1,
+        dashed: true,
+    }];
+    for (i, s) in summary.iter().enumerate() {
+        for r in runs.iter().filter(|r| r.0.hidden == s.hidden) {
+            let rep = r.0.seed == s.representative_seed;
+            let mut tape = r.1.trained.tape();
+            lines.push(Line {
+                label: rep.then(|| format!("K = {}: seed {} (median test cost)", s.hidden, r.0.seed)),
+                points: grid
+                    .iter()
+                    .map(|&x| (x, r.1.trained.forward(&[x], &mut tape)[0]))
+                    .collect(),
+                color: i,
+                alpha: if rep { 1.0 } else { 0.18 },
+                width: if rep { 3 } else { 1 },
+                dashed: false,
+            });
+        }
+    }
+    lines.sort_by_key(|l| l.label.is_some()); // faint seeds first, below
+    let pts = |d: &Dataset| {
+        d.all_inputs()
+            .iter()
+            .copied()
+            .zip(d.all_targets().iter().copied())
+            .collect()
+    };
+    let points = [
+        Points {
+            label: format!("training data ({})", train.len()),
+            points: pts(train),
+            color: 2,
+            filled: true,
+        },
+        Points {
+            label: format!("test data ({})", test.len()),
+            points: pts(test),
+            color: 3,
+            filled: false,
+        },
+    ];
+    outputs.add(
+        out.join("response.svg"),
+        xy(
+            &format!(
+                "2c: network response after training (faint: the other {} seeds)",
+                summary[0].seeds - 1
+            ),
+            "input x",
+            "network output y",
+            &lines,
+            &points,
+            0.42,
+        )?,
+    );
+
+    let groups: Vec<Strip> = summary
+        .iter()
+        .map(|s| Strip {
+            name: format!("K = {}", s.hidden),
+            values: results
+                .iter()
+                .filter(|r| r.hidden == s.hidden)
+                .map(|r| (r.seed, r.test_cost))
+                .collect(),
+        })
+        .collect();
+    outputs.add(
+        out.join("test_cost_per_seed.svg"),
+        strips(
+            "2c: test cost after training, per seed",
+            "test-set cost: mean of ½(y − y*)²",
+            &groups,
+            false,
+        )?,
+    );
+
+    let metrics = json!({
+        "exercise": "2c",
+        "train_data": train_path.display().to_string(),
+        "test_data": test_path.display().to_string(),
+        "iterations": iterations,
+        "learning_rate": configs.iter().map(|(k, c)| json!({"hidden": k, "learning_rate": c.learning_rate()})).collect::<Vec<_>>(),
+        "momentum": configs[0].1.momentum(),
+        "sampling": configs[0].1.sampling(),
+        "seeds": configs[0].1.seed()..configs[0].1.seed() + args.seeds,
+        "runs": results,
+        "summary": summary,
+        "lower_mean_test_cost_hidden": summary.iter().min_by(|a, b| a.test_cost_mean.total_cmp(&b.test_cost_mean)).map(|s| s.hidden),
+    });
+    outputs.add_json(out.join("metrics.json"), &metrics)?;
+    if args.common.save_weights {
+        for (_, run) in runs {
+            run.add_weights(&mut outputs, out)?;
+        }
+    }
+    outputs.commit()?;
+
+    println!(
+        "Exercise 2c: 1 -> K -> 1 sigmoid networks, {} iterations, {} seeds from {} ({} sampling)",
+        iterations,
+        args.seeds,
+        configs[0].1.seed(),
+        configs[0].1.sampling()
+    );
+    for s in &summary {
+        println!(
+            "  K = {:>3}: average test cost {:.5} ± {:.5} (std over {} seeds; median seed {}), average training cost {:.5}",
+            s.hidden, s.test_cost_mean, s.test_cost_std, s.seeds, s.representative_seed, s.train_cost_mean
+        );
+    }
+    if summary.len() > 1 {
+        let best = summary
+            .iter()
+            .min_by(|a, b| a.test_cost_mean.total_cmp(&b.test_cost_mean))
+            .expect("non-empty");
+        println!("  lowest average test cost: K = {}", best.hidden);
+    }
+    println!(
+        "  wrote metrics.json, cost_over_time.svg, response.svg, test_cost_per_seed.svg into {}",
+        out.display()
+    );
+    Ok(())
+}

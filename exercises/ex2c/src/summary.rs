@@ -1,0 +1,102 @@
+//! Statistics over seeds for exercise 2c.
+
+use mlp::stats::{mean, std_dev};
+use serde::Serialize;
+
+/// One training run's result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunResult {
+    pub hidden: usize,
+    pub seed: u64,
+    pub train_cost: f64,
+    pub test_cost: f64,
+}
+
+/// The statistics over seeds for one K.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    pub hidden: usize,
+    pub seeds: usize,
+    pub test_cost_mean: f64,
+    pub test_cost_std: f64,
+    pub test_cost_min: f64,
+    pub test_cost_max: f64,
+    pub train_cost_mean: f64,
+    pub train_cost_std: f64,
+    /// The seed whose test cost is the median (the lower one for an even count).
+    pub representative_seed: u64,
+}
+
+/// The seed with the median test cost among `runs` (the lower median for an
+/// even count; ties broken by the smaller seed).
+pub fn representative(runs: &[&RunResult]) -> u64 {
+    let mut sorted: Vec<&&RunResult> = runs.iter().collect();
+    sorted.sort_by(|a, b| a.test_cost.total_cmp(&b.test_cost).then(a.seed.cmp(&b.seed)));
+    sorted[(sorted.len() - 1) / 2].seed
+}
+
+/// One summary per K, in the order the Ks first appear.
+pub fn summarize(runs: &[RunResult]) -> Vec<Summary> {
+    let mut ks: Vec<usize> = Vec::new();
+    for r in runs {
+        if !ks.contains(&r.hidden) {
+            ks.push(r.hidden);
+        }
+    }
+    ks.into_iter()
+        .map(|k| {
+            let of_k: Vec<&RunResult> = runs.iter().filter(|r| r.hidden == k).collect();
+            let test: Vec<f64> = of_k.iter().map(|r| r.test_cost).collect();
+            let train: Vec<f64> = of_k.iter().map(|r| r.train_cost).collect();
+            Summary {
+                hidden: k,
+                seeds: of_k.len(),
+                test_cost_mean: mean(&test),
+                test_cost_std: std_dev(&test),
+                test_cost_min: test.iter().copied().fold(f64::INFINITY, f64::min),
+                test_cost_max: test.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                train_cost_mean: mean(&train),
+                train_cost_std: std_dev(&train),
+                representative_seed: representative(&of_k),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(hidden: usize, seed: u64, test_cost: f64) -> RunResult {
+        RunResult {
+            hidden,
+            seed,
+            train_cost: test_cost / 2.0,
+            test_cost,
+        }
+    }
+
+    #[test]
+    fn statistics_over_seeds_are_exact() {
+        let runs = [r(5, 0, 0.1), r(5, 1, 0.3), r(40, 0, 0.02), r(5, 2, 0.2), r(40, 1, 0.04)];
+        let s = summarize(&runs);
+        assert_eq!(s.len(), 2);
+        assert_eq!((s[0].hidden, s[0].seeds), (5, 3));
+        assert!((s[0].test_cost_mean - 0.2).abs() < 1e-15);
+        // deviations -0.1, 0.1, 0 -> variance 0.02 / 2 -> std 0.1
+        assert!((s[0].test_cost_std - 0.1).abs() < 1e-15);
+        assert_eq!((s[0].test_cost_min, s[0].test_cost_max), (0.1, 0.3));
+        assert!((s[0].train_cost_mean - 0.1).abs() < 1e-15);
+        assert_eq!(s[0].representative_seed, 2); // median 0.2
+        assert_eq!((s[1].hidden, s[1].seeds), (40, 2));
+        assert!((s[1].test_cost_mean - 0.03).abs() < 1e-15);
+        assert_eq!(s[1].representative_seed, 0); // lower median
+    }
+
+    #[test]
+    fn one_seed_has_zero_spread() {
+        let s = summarize(&[r(5, 7, 0.5)]);
+        assert_eq!(s[0].test_cost_std, 0.0);
+        assert_eq!(s[0].representative_seed, 7);
+    }
+}

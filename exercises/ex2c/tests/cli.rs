@@ -1,0 +1,228 @@
+//! ex2c end to end: the sheet's question answered, reproducibility, replay
+//! of saved weights, user data in other forms, bad flags.
+
+use ndarray::{Array1, Array2};
+use ndarray_npy::NpzWriter;
+use testkit::cli::{assert_refused, data, files, metrics, run_ok};
+use testkit::replay::{Phi, load_data, load_params, max_abs_diff, replay_cyclic};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ex2c");
+
+#[test]
+fn default_run_answers_the_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_ok(BIN, &["--out", dir.path().to_str().unwrap()]);
+    let m = metrics(dir.path());
+    assert_eq!(m["iterations"], 1_000_000);
+    assert_eq!(m["runs"].as_array().unwrap().len(), 20);
+    let summary = m["summary"].as_array().unwrap();
+    assert_eq!(summary.len(), 2);
+    for (s, k) in summary.iter().zip([5, 40]) {
+        assert_eq!(s["hidden"], k);
+        assert_eq!(s["seeds"], 10);
+        let mean = s["test_cost_mean"].as_f64().unwrap();
+        assert!(mean < 0.05, "K = {k}: mean test cost {mean}");
+        assert!(s["test_cost_std"].as_f64().unwrap() > 0.0);
+        assert!(
+            o.stdout.contains(&format!("K = {k:>3}: average test cost {mean:.5}")),
+            "{}",
+            o.stdout
+        );
+    }
+    assert_eq!(
+        files(dir.path()),
+        [
+            "cost_over_time.svg",
+            "metrics.json",
+            "response.svg",
+            "test_cost_per_seed.svg"
+        ]
+    );
+    for f in ["cost_over_time.svg", "response.svg", "test_cost_per_seed.svg"] {
+        let size = std::fs::metadata(dir.path().join(f)).unwrap().len();
+        assert!(size < 500_000, "{f} is {size} bytes");
+    }
+}
+
+#[test]
+fn same_seed_same_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for d in [&a, &b] {
+        run_ok(
+            BIN,
+            &[
+                "--out",
+                d.path().to_str().unwrap(),
+                "--iterations",
+                "20000",
+                "--seeds",
+                "3",
+                "--seed",
+                "11",
+            ],
+        );
+    }
+    for f in files(a.path()) {
+        assert_eq!(
+            std::fs::read(a.path().join(&f)).unwrap(),
+            std::fs::read(b.path().join(&f)).unwrap(),
+            "{f}"
+        );
+    }
+    // each seed is reproducible on its own: seed 12 alone equals seed 12 in the batch
+    let c = tempfile::tempdir().unwrap();
+    run_ok(
+        BIN,
+        &[
+            "--out",
+            c.path().to_str().unwrap(),
+            "--iterations",
+            "20000",
+            "--seeds",
+            "1",
+            "--seed",
+            "12",
+        ],
+    );
+    let batch = metrics(a.path());
+    let single = metrics(c.path());
+    let pick = |m: &serde_json::Value, k: u64| {
+        m["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["seed"] == 12 && r["hidden"] == k)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(pick(&batch, 5), pick(&single, 5));
+    assert_eq!(pick(&batch, 40), pick(&single, 40));
+}
+
+#[test]
+fn saved_weights_replay_under_the_independent_implementation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let iterations = 30_000u64;
+    run_ok(
+        BIN,
+        &[
+            "--out",
+            out,
+            "--save-weights",
+            "--sampling",
+            "cyclic",
+            "--iterations",
+            "30000",
+            "--seeds",
+            "2",
+            "--seed",
+            "4",
+        ],
+    );
+    let (x, y) = load_data(&data("func_approx_training.npz"), 1);
+    for k in [5usize, 40] {
+        for seed in [4, 5] {
+            let w = dir.path().join("weights");
+            let start = load_params(&w.join(format!("k{k}-seed{seed}-initial.npz")));
+            let end = load_params(&w.join(format!("k{k}-seed{seed}-final.npz")));
+            assert_eq!(start.v.dim(), (k, 1));
+            let replayed = replay_cyclic(&start, &x, &y, Phi::Sigmoid, iterations, 0.2 / k as f64, 0.5);
+            let diff = max_abs_diff(&replayed, &end);
+            assert!(diff <= 1e-9, "K = {k}, seed {seed}: replay differs by {diff}");
+            assert!(max_abs_diff(&start, &end) > 1e-2);
+        }
+    }
+}
+
+#[test]
+fn reads_user_data_in_other_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let xs: Vec<f64> = (0..20).map(|i| -2.0 + 0.2 * i as f64).collect();
+    let train = dir.path().join("train.npz");
+    let mut npz = NpzWriter::new(std::fs::File::create(&train).unwrap());
+    npz.add_array(
+        "inp",
+        &Array2::from_shape_vec((20, 1), xs.iter().map(|&x| x as f32).collect()).unwrap(),
+    )
+    .unwrap();
+    npz.add_array(
+        "out",
+        &Array1::from_vec(xs.iter().map(|&x| (x * 3.0).sin() as f32).collect()),
+    )
+    .unwrap();
+    npz.finish().unwrap();
+    let test = dir.path().join("test.npz");
+    let mut npz = NpzWriter::new(std::fs::File::create(&test).unwrap());
+    npz.add_array("X", &Array1::from_vec((-2..=2).collect::<Vec<i64>>()))
+        .unwrap();
+    npz.add_array("Y", &Array2::<i32>::zeros((5, 1))).unwrap();
+    npz.finish().unwrap();
+    let out = dir.path().join("out");
+    run_ok(
+        BIN,
+        &[
+            "--out",
+            out.to_str().unwrap(),
+            "--train",
+            train.to_str().unwrap(),
+            "--test",
+            test.to_str().unwrap(),
+            "--iterations",
+            "5000",
+            "--seeds",
+            "2",
+            "--hidden",
+            "3",
+        ],
+    );
+    let m = metrics(&out);
+    assert_eq!(m["summary"][0]["hidden"], 3);
+    assert_eq!(m["runs"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn bad_flags_are_refused_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["--hidden", "0"], &["--hidden"]),
+        (&["--hidden", "-3"], &["--hidden"]),
+        (&["--hidden", "five"], &["--hidden", "five"]),
+        (&["--seeds", "0"], &["--seeds"]),
+        (&["--seeds", "-1"], &["--seeds"]),
+        (&["--iterations", "0"], &["--iterations"]),
+        (&["--learning-rate", "-0.1"], &["--learning-rate"]),
+        (&["--momentum", "1.5"], &["--momentum"]),
+    ];
+    for (args, needles) in cases {
+        let mut all = vec!["--out", o];
+        all.extend_from_slice(args);
+        assert_refused(BIN, &all, needles);
+        assert!(!out.exists(), "{args:?}: nothing may be written");
+    }
+}
+
+#[test]
+fn divergence_stops_with_the_run_the_iteration_and_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let e = assert_refused(
+        BIN,
+        &[
+            "--out",
+            out.to_str().unwrap(),
+            "--learning-rate",
+            "1000",
+            "--seeds",
+            "1",
+            "--iterations",
+            "100000",
+        ],
+        &["diverged at iteration", "learning rate", "--learning-rate"],
+    );
+    assert!(e.contains("run k5-seed0") || e.contains("run k40-seed0"), "{e}");
+    assert!(files(&out).is_empty(), "no partial output: {:?}", files(&out));
+}

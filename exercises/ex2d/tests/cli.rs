@@ -1,0 +1,147 @@
+//! ex2d end to end: what the outputs code for, reproducibility, replay of
+//! saved weights, bars data in other forms, images that are not bars.
+
+use ndarray::Array2;
+use ndarray_npy::NpzWriter;
+use testkit::cli::{assert_refused, data, files, metrics, run_ok};
+use testkit::replay::{Phi, load_data, load_params, max_abs_diff, replay_cyclic};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ex2d");
+
+#[test]
+fn default_run_learns_what_the_outputs_code_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_ok(BIN, &["--out", dir.path().to_str().unwrap()]);
+    let m = metrics(dir.path());
+    assert_eq!(m["iterations"], 100_000);
+    assert!(m["max_abs_error"].as_f64().unwrap() < 0.05);
+    assert!(m["r2_z1_row"].as_f64().unwrap() >= 0.99);
+    assert!(m["r2_z2_column"].as_f64().unwrap() >= 0.99);
+    assert!(m["r2_z1_column"].as_f64().unwrap() < 0.01);
+    assert!(
+        o.stdout
+            .contains("Output 1 (z1) codes for the row of the horizontal bar")
+    );
+    assert!(
+        o.stdout
+            .contains("Output 2 (z2) codes for the column of the vertical bar")
+    );
+    assert_eq!(
+        files(dir.path()),
+        [
+            "cost_over_time.svg",
+            "hidden_weights.svg",
+            "inputs.svg",
+            "metrics.json",
+            "outputs.svg"
+        ]
+    );
+    for f in files(dir.path()) {
+        assert!(std::fs::metadata(dir.path().join(&f)).unwrap().len() < 500_000, "{f}");
+    }
+}
+
+#[test]
+fn same_seed_same_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for d in [&a, &b] {
+        run_ok(
+            BIN,
+            &[
+                "--out",
+                d.path().to_str().unwrap(),
+                "--iterations",
+                "20000",
+                "--seed",
+                "3",
+            ],
+        );
+    }
+    for f in files(a.path()) {
+        assert_eq!(
+            std::fs::read(a.path().join(&f)).unwrap(),
+            std::fs::read(b.path().join(&f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn saved_weights_replay_under_the_independent_implementation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    run_ok(
+        BIN,
+        &[
+            "--out",
+            out,
+            "--save-weights",
+            "--sampling",
+            "cyclic",
+            "--iterations",
+            "20000",
+        ],
+    );
+    let w = dir.path().join("weights");
+    let start = load_params(&w.join("seed0-initial.npz"));
+    let end = load_params(&w.join("seed0-final.npz"));
+    assert_eq!((start.v.dim(), start.w.dim(), start.b.len()), ((10, 25), (2, 10), 10));
+    let (x, y) = load_data(&data("bar_data.npy"), 2);
+    let replayed = replay_cyclic(&start, &x, &y, Phi::Sigmoid, 20_000, 0.2 / 10.0, 0.5);
+    let diff = max_abs_diff(&replayed, &end);
+    assert!(diff <= 1e-9, "replay differs by {diff}");
+}
+
+fn bars() -> Array2<f64> {
+    let (x, y) = load_data(&data("bar_data.npy"), 2);
+    ndarray::concatenate![ndarray::Axis(1), x, y]
+}
+
+#[test]
+fn reads_bars_as_npz_with_integer_images() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bars.npz");
+    let all = bars();
+    let mut npz = NpzWriter::new(std::fs::File::create(&path).unwrap());
+    npz.add_array("inp", &all.slice(ndarray::s![.., ..25]).mapv(|v| v as u8))
+        .unwrap();
+    npz.add_array("out", &all.slice(ndarray::s![.., 25..]).mapv(|v| v as f32))
+        .unwrap();
+    npz.finish().unwrap();
+    let out = dir.path().join("out");
+    run_ok(
+        BIN,
+        &[
+            "--out",
+            out.to_str().unwrap(),
+            "--data",
+            path.to_str().unwrap(),
+            "--iterations",
+            "30000",
+        ],
+    );
+    assert!(metrics(&out)["r2_z1_row"].as_f64().unwrap() > 0.9);
+}
+
+#[test]
+fn refuses_images_that_are_not_bars_and_wrong_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("noise.npy");
+    let mut all = bars();
+    all[[7, 5]] = 0.0; // sample 7 (row 1, column 2): a hole in its horizontal bar
+    ndarray_npy::write_npy(&path, &all).unwrap();
+    let out = dir.path().join("out");
+    assert_refused(
+        BIN,
+        &["--out", out.to_str().unwrap(), "--data", path.to_str().unwrap()],
+        &["noise.npy", "sample 7", "not a bars image"],
+    );
+    let xor = data("xor_data.npz");
+    assert_refused(
+        BIN,
+        &["--out", out.to_str().unwrap(), "--data", xor.to_str().unwrap()],
+        &["xor_data.npz", "expected 25 input column(s)"],
+    );
+    assert!(!out.exists());
+}
