@@ -1,0 +1,359 @@
+//! Exercise 1 checked by numbers: every quantity of (a) to (f), computed from
+//! the sheet's formulas and by central finite differences, for every layer of
+//! a random network with several hidden layers.
+
+// The loops below index j, k, i, m and l exactly as the sheet's formulas do.
+#![allow(clippy::needless_range_loop)]
+
+use anyhow::{Result, ensure};
+use clap::Parser;
+use mlp::network::{Network, Tape, sample_cost};
+use mlp::output::{Outputs, prepare_out_dir};
+use mlp::{Activation, LayerSpec};
+use rand::SeedableRng;
+use rand_distr::{Distribution, Normal};
+use serde::Serialize;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exercise 1 by numbers: on a random network with four hidden layers
+/// (sigmoid and ReLU, with biases) and a sigmoid output layer, computes every
+/// quantity of (a) to (f) from the sheet's formulas and by central finite
+/// differences, for every layer, and writes the largest relative error of
+/// each into metrics.json. The sheet's claim that the structure of (e) holds
+/// for all lower layers is checked for every one of them.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Args {
+    /// Folder for metrics.json [default: report/ex1]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    /// Seed for the random network, input and target
+    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+    seed: u64,
+
+    /// Step h of the five-point central differences
+    /// (f(x-2h) - 8f(x-h) + 8f(x+h) - f(x+2h)) / 12h
+    #[arg(long, value_name = "H", default_value_t = 1e-3, value_parser = parse_step, allow_negative_numbers = true)]
+    step: f64,
+}
+
+fn parse_step(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(h) if h.is_finite() && h > 0.0 && h <= 0.1 => Ok(h),
+        _ => Err(format!("expected a step h with 0 < h <= 0.1, got {s}")),
+    }
+}
+
+/// The five-point central difference of `f` at 0 with step `h`:
+/// `(f(-2h) - 8 f(-h) + 8 f(h) - f(2h)) / 12h`, exact to O(h^4), so a step
+/// large enough to keep rounding small still gives a sharp derivative.
+fn central(h: f64, mut f: impl FnMut(f64) -> f64) -> f64 {
+    let (m2, m1, p1, p2) = (f(-2.0 * h), f(-h), f(h), f(2.0 * h));
+    // differences first: equal values cancel exactly
+    (8.0 * (p1 - m1) - (p2 - m2)) / (12.0 * h)
+}
+
+/// Relative error `|a - b| / max(|a|, |b|, 1e-8)`: relative where the values
+/// are not tiny, absolute below 1e-8.
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / a.abs().max(b.abs()).max(1e-8)
+}
+
+#[derive(Serialize, Clone, Debug)]
+struct LayerCheck {
+    layer: usize,
+    quantities: usize,
+    max_rel_error: f64,
+}
+
+#[derive(Serialize, Clone, Debug)]
+struct Check {
+    part: &'static str,
+    formula: &'static str,
+    layers: Vec<LayerCheck>,
+    max_rel_error: f64,
+}
+
+/// `L(z^L) = -1/2 sum_j (z_j^L - z_j^*)^2`.
+fn objective(z: &[f64], target: &[f64]) -> f64 {
+    -sample_cost(z, target)
+}
+
+/// `z^l` of one layer from `z^{l-1}`, with the network's `W^l`, `b^l`, `phi_l`.
+fn layer_output(net: &Network, l: usize, z_prev: &[f64]) -> Vec<f64> {
+    let layer = net.layers()[l - 1];
+    let w = net.weights(l);
+    (0..layer.units)
+        .map(|j| {
+            let v = (0..layer.inputs)
+                .map(|i| w[j * layer.inputs + i] * z_prev[i])
+                .sum::<f64>()
+                + net.bias(l).map_or(0.0, |b| b[j]);
+            layer.activation.phi(v)
+        })
+        .collect()
+}
+
+fn main() -> ExitCode {
+    mlp::cli::run(|args: Args| {
+        let out = args.out.clone().unwrap_or_else(|| PathBuf::from("report/ex1"));
+        let h = args.step;
+        let spec = |units, activation| LayerSpec {
+            units,
+            activation,
+            bias: true,
+        };
+        let layers = [
+            spec(6, Activation::Sigmoid),
+            spec(5, Activation::Relu),
+            spec(5, Activation::Sigmoid),
+            spec(4, Activation::Sigmoid),
+            spec(3, Activation::Sigmoid),
+        ];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
+        let normal = Normal::new(0.0, 1.0).expect("a valid normal distribution");
+        let mut net = Network::new(4, &layers)?;
+        net.randomize_normal(&mut rng);
+        let x: Vec<f64> = (0..4).map(|_| normal.sample(&mut rng)).collect();
+        let target: Vec<f64> = (0..3).map(|_| normal.sample(&mut rng)).collect();
+        let big_l = layers.len();
+        prepare_out_dir(&out)?;
+
+        let mut tape = net.tape();
+        net.forward(&x, &mut tape);
+        let relu_margin = (1..=big_l)
+            .filter(|&l| net.layers()[l - 1].activation == Activation::Relu)
+            .flat_map(|l| tape.v[l].iter().map(|v| v.abs()))
+            .fold(f64::INFINITY, f64::min);
+        ensure!(
+            relu_margin > 10.0 * h,
+            "seed {}: a ReLU input lies within {relu_margin:.1e} of the kink, where finite differences are \
+             meaningless; try another --seed",
+            args.seed
+        );
+        let z = |t: &Tape, l: usize| t.z[l].clone();
+        let dphi = |t: &Tape, l: usize| t.dphi[l].clone();
+
+        // (a) dL/dz_j^L = -(z_j^L - z_j^*)
+        let z_big = z(&tape, big_l);
+        let mut a = Vec::new();
+        for j in 0..z_big.len() {
+            let formula = -(z_big[j] - target[j]);
+            let fd = central(h, |e| {
+                let mut p = z_big.clone();
+                p[j] += e;
+                objective(&p, &target)
+            });
+            a.push(rel(formula, fd));
+        }
+        let check_a = vec![(big_l, a)];
+
+        // (b) dz_j^{l+1}/dz_m^l = phi'(v_j^{l+1}) W_jm^{l+1}, for l = 1 .. L-1
+        let mut check_b = Vec::new();
+        for l in 1..big_l {
+            let mut errs = Vec::new();
+            let zl = z(&tape, l);
+            let d = dphi(&tape, l + 1);
+            let w = net.weights(l + 1);
+            for m in 0..zl.len() {
+                for j in 0..d.len() {
+                    let formula = d[j] * w[j * zl.len() + m];
+                    let fd = central(h, |e| {
+                        let mut p = zl.clone();
+                        p[m] += e;
+                        layer_output(&net, l + 1, &p)[j]
+                    });
+                    errs.push(rel(formula, fd));
+                }
+            }
+            check_b.push((l, errs));
+        }
+
+        // (c) dz_j^l/dW_ki^l = phi'(v_j^l) z_i^{l-1} K_jk, for every layer
+        let mut check_c = Vec::new();
+        for l in 1..=big_l {
+            let mut errs = Vec::new();
+            let z_prev = z(&tape, l - 1);
+            let d = dphi(&tape, l);
+            let layer = net.layers()[l - 1];
+            for k in 0..layer.units {
+                for i in 0..layer.inputs {
+                    let idx = layer.weights_at + k * layer.inputs + i;
+                    for j in 0..layer.units {
+                        let kron = if j == k { 1.0 } else { 0.0 };
+                        let formula = d[j] * z_prev[i] * kron;
+                        let fd = central(h, |e| {
+                            let mut p = net.clone();
+                            p.params_mut()[idx] += e;
+                            layer_output(&p, l, &z_prev)[j]
+                        });
+                        errs.push(rel(formula, fd));
+                    }
+                }
+            }
+            check_c.push((l, errs));
+        }
+
+        // The deltas from the sheet's formulas, top down.
+        // (d) delta_k^L = -(z_k^L - z_k^*) phi'(v_k^L)
+        // (e) delta_k^l = phi'(v_k^l) sum_j delta_j^{l+1} W_jk^{l+1}
+        let mut delta: Vec<Vec<f64>> = vec![Vec::new(); big_l + 1];
+        delta[big_l] = (0..z_big.len())
+            .map(|k| -(z_big[k] - target[k]) * tape.dphi[big_l][k])
+            .collect();
+        for l in (1..big_l).rev() {
+            let n_l = net.layers()[l - 1].units;
+            let w = net.weights(l + 1);
+            delta[l] = (0..n_l)
+                .map(|k| {
+                    tape.dphi[l][k]
+                        * (0..delta[l + 1].len())
+                            .map(|j| delta[l + 1][j] * w[j * n_l + k])
+                            .sum::<f64>()
+                })
+                .collect();
+        }
+        // Cross-check: the core crate's backward pass computes the same deltas.
+        let mut grad = vec![0.0; net.params().len()];
+        net.backward(&target, &mut tape, &mut grad);
+        let core_vs_formula = (1..=big_l)
+            .flat_map(|l| {
+                delta[l]
+                    .iter()
+                    .zip(&tape.delta[l])
+                    .map(|(a, b)| rel(*a, *b))
+                    .collect::<Vec<_>>()
+            })
+            .fold(0.0, f64::max);
+
+        // dL/dP by central differences through the whole network.
+        let full_fd = |idx: usize| {
+            let mut t = net.tape();
+            central(h, |e| {
+                let mut p = net.clone();
+                p.params_mut()[idx] += e;
+                p.objective(&x, &target, &mut t)
+            })
+        };
+        // (d) for l = L and (e) for every l < L: dL/dW_ki^l = delta_k^l z_i^{l-1}
+        let mut check_d = Vec::new();
+        let mut check_e = Vec::new();
+        let mut check_f = Vec::new();
+        for l in 1..=big_l {
+            let layer = net.layers()[l - 1];
+            let z_prev = z(&tape, l - 1);
+            let mut errs = Vec::new();
+            for k in 0..layer.units {
+                for i in 0..layer.inputs {
+                    let idx = layer.weights_at + k * layer.inputs + i;
+                    errs.push(rel(delta[l][k] * z_prev[i], full_fd(idx)));
+                }
+            }
+            if l == big_l {
+                check_d.push((l, errs));
+            } else {
+                check_e.push((l, errs));
+            }
+            // (f) dL/db_j^l = delta_j^l
+            let r = layer.bias_range().expect("every layer has a bias here");
+            let errs_b: Vec<f64> = r
+                .clone()
+                .map(|idx| rel(delta[l][idx - r.start], full_fd(idx)))
+                .collect();
+            check_f.push((l, errs_b));
+        }
+
+        let pack = |part, formula, per_layer: Vec<(usize, Vec<f64>)>| {
+            let layers: Vec<LayerCheck> = per_layer
+                .into_iter()
+                .map(|(layer, errs)| LayerCheck {
+                    layer,
+                    quantities: errs.len(),
+                    max_rel_error: errs.iter().copied().fold(0.0, f64::max),
+                })
+                .collect();
+            let max_rel_error = layers.iter().map(|c| c.max_rel_error).fold(0.0, f64::max);
+            Check {
+                part,
+                formula,
+                layers,
+                max_rel_error,
+            }
+        };
+        let checks = vec![
+            pack(
+                "a",
+                r"\frac{\partial \mathcal{L}}{\partial z_j^L} = -(z_j^L - z_j^*)",
+                check_a,
+            ),
+            pack(
+                "b",
+                r"\frac{dz_j^{l+1}}{dz_m^l} = \varphi'(v_j^{l+1})\, W_{jm}^{l+1}",
+                check_b,
+            ),
+            pack(
+                "c",
+                r"\frac{dz_j^l}{dW_{ki}^l} = \varphi'(v_j^l)\, z_i^{l-1} K_{jk}",
+                check_c,
+            ),
+            pack(
+                "d",
+                r"\frac{d\mathcal{L}}{dW_{ki}^L} = \delta_k^L z_i^{L-1},\ \delta_k^L = -(z_k^L - z_k^*)\,\varphi'(v_k^L)",
+                check_d,
+            ),
+            pack(
+                "e",
+                r"\frac{d\mathcal{L}}{dW_{ki}^l} = \delta_k^l z_i^{l-1},\ \delta_k^l = \varphi'(v_k^l) \sum_j \delta_j^{l+1} W_{jk}^{l+1}",
+                check_e,
+            ),
+            pack("f", r"\frac{d\mathcal{L}}{db_j^l} = \delta_j^l", check_f),
+        ];
+        let worst = checks.iter().map(|c| c.max_rel_error).fold(0.0, f64::max);
+        let metrics = json!({
+            "exercise": "1",
+            "seed": args.seed,
+            "step": h,
+            "network": {
+                "inputs": 4,
+                "layers": layers.iter().map(|s| json!({"units": s.units, "activation": s.activation, "bias": s.bias})).collect::<Vec<_>>(),
+                "hidden_layers": big_l - 1,
+            },
+            "relative_error": "|a - b| / max(|a|, |b|, 1e-8)",
+            "checks": checks,
+            "max_rel_error": worst,
+            "core_backward_vs_formula": core_vs_formula,
+            "relu_margin": relu_margin,
+        });
+        let mut outputs = Outputs::new();
+        outputs.add_json(out.join("metrics.json"), &metrics)?;
+        outputs.commit()?;
+        println!(
+            "Exercise 1 by numbers: network 4 -> {} ({} hidden layers), central differences with h = {h:e}",
+            layers
+                .iter()
+                .map(|s| format!("{} {}", s.units, s.activation.name()))
+                .collect::<Vec<_>>()
+                .join(" -> "),
+            big_l - 1
+        );
+        for c in &checks {
+            let per: Vec<String> = c
+                .layers
+                .iter()
+                .map(|l| format!("l={}: {:.1e}", l.layer, l.max_rel_error))
+                .collect();
+            println!(
+                "  ({}) largest relative error {:.1e}  [{}]",
+                c.part,
+                c.max_rel_error,
+                per.join(", ")
+            );
+        }
+        println!("  the core crate's backward pass matches the formulas' deltas to {core_vs_formula:.1e}");
+        println!("  wrote {}", out.join("metrics.json").display());
+        Ok(())
+    })
+}
