@@ -3,12 +3,14 @@
 //! - `cargo xtask data`: writes the data sets of DESIGN.md section 3 under
 //!   `data/` (the same bytes on every run).
 //! - `cargo xtask report`: builds the exercises in release mode, runs them in
-//!   order into `report/` and renders the submission report.
+//!   order into `report/` and renders `report/index.html` and
+//!   `report/submission.md`.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use xtask::report;
 
 #[derive(Parser)]
 #[command(about = "Project automation for the backprop exercise sheet")]
@@ -21,9 +23,17 @@ struct Cli {
 enum Command {
     /// Write the data sets (xor_data.npz, func_approx_*.npz, bar_data.npy) into data/
     Data {
-        /// Folder to write into
+        /// Folder to write into [default: data/ in the workspace]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+    },
+    /// Build in release mode, run ex1, ex2a, ex2b, ex2c, ex2d into report/,
+    /// and render report/index.html and report/submission.md
+    Report {
+        /// Render from the metrics and figures already in report/ without
+        /// building or running anything
+        #[arg(long)]
+        render_only: bool,
     },
 }
 
@@ -45,8 +55,33 @@ fn data(out: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+fn run_report(render_only: bool) -> Result<()> {
+    let root = workspace_root();
+    let out = root.join("report");
+    mlp::output::prepare_out_dir(&out)?;
+    let timings = if render_only {
+        Vec::new()
+    } else {
+        report::build_release(&root)?;
+        report::run_parts(&root, &out)?
+    };
+    let metrics = report::load_metrics(&out)?;
+    let prov = report::provenance(&root, timings);
+    let ctx = report::context(&root, &metrics, &prov)?;
+    let (md, html) = report::render(&root, &out, &ctx)?;
+    mlp::output::write_atomic(&out.join("submission.md"), md.as_bytes())?;
+    mlp::output::write_atomic(&out.join("index.html"), html.as_bytes())?;
+    println!(
+        "wrote {} and {}",
+        out.join("index.html").display(),
+        out.join("submission.md").display()
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     mlp::cli::run(|cli: Cli| match cli.command {
         Command::Data { out } => data(out),
+        Command::Report { render_only } => run_report(render_only),
     })
 }

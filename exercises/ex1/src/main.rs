@@ -301,12 +301,12 @@ fn main() -> ExitCode {
             ),
             pack(
                 "d",
-                r"\frac{d\mathcal{L}}{dW_{ki}^L} = \delta_k^L z_i^{L-1},\ \delta_k^L = -(z_k^L - z_k^*)\,\varphi'(v_k^L)",
+                r"\frac{d\mathcal{L}}{dW_{ki}^L} = \delta_k^L z_i^{L-1},\quad \delta_k^L = -(z_k^L - z_k^*)\,\varphi'(v_k^L)",
                 check_d,
             ),
             pack(
                 "e",
-                r"\frac{d\mathcal{L}}{dW_{ki}^l} = \delta_k^l z_i^{l-1},\ \delta_k^l = \varphi'(v_k^l) \sum_j \delta_j^{l+1} W_{jk}^{l+1}",
+                r"\frac{d\mathcal{L}}{dW_{ki}^l} = \delta_k^l z_i^{l-1},\quad \delta_k^l = \varphi'(v_k^l) \sum_j \delta_j^{l+1} W_{jk}^{l+1}",
                 check_e,
             ),
             pack("f", r"\frac{d\mathcal{L}}{db_j^l} = \delta_j^l", check_f),

@@ -84,7 +84,10 @@ fn report(
     let mut outputs = Outputs::new();
     outputs.add_json(out.join("metrics.json"), &metrics)?;
     let curve = Curve::from_trace("per-sample cost, mean per bin", &run.trace, false);
-    let title = format!("2a: XOR from the perfect start, {} iterations", config.iterations());
+    let title = format!(
+        "2a: XOR from the perfect start, {} iterations",
+        mlp::plot::format_count(config.iterations() as f64)
+    );
     outputs.add(
         out.join("cost_over_time.svg"),
         cost_over_time(

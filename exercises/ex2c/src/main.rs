@@ -110,6 +110,18 @@ fn main() -> ExitCode {
     })
 }
 
+/// The test cost of the noise-free function of the data recipe, sin(pi x):
+/// about what the noise alone costs.
+fn sin_test_cost(test: &Dataset) -> f64 {
+    let total: f64 = (0..test.len())
+        .map(|i| {
+            let e = (std::f64::consts::PI * test.input(i)[0]).sin() - test.target(i)[0];
+            0.5 * e * e
+        })
+        .sum();
+    total / test.len() as f64
+}
+
 fn report(
     args: &Args,
     out: &Path,
@@ -263,9 +275,10 @@ fn report(
         "learning_rate": configs.iter().map(|(k, c)| json!({"hidden": k, "learning_rate": c.learning_rate()})).collect::<Vec<_>>(),
         "momentum": configs[0].1.momentum(),
         "sampling": configs[0].1.sampling(),
-        "seeds": configs[0].1.seed()..configs[0].1.seed() + args.seeds,
+        "seeds": {"first": configs[0].1.seed(), "count": args.seeds},
         "runs": results,
         "summary": summary,
+        "test_cost_of_sin_pi_x": sin_test_cost(test),
         "lower_mean_test_cost_hidden": summary.iter().min_by(|a, b| a.test_cost_mean.total_cmp(&b.test_cost_mean)).map(|s| s.hidden),
     });
     outputs.add_json(out.join("metrics.json"), &metrics)?;
