@@ -56,7 +56,7 @@ pub fn markdown_to_html(md: &str, figures: &Path) -> Result<String> {
                 for inner in parser.by_ref() {
                     match inner {
                         Event::End(TagEnd::Image) => break,
-                        Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                        Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) => alt.push_str(&t),
                         _ => {}
                     }
                 }

@@ -1,0 +1,181 @@
+//! The report renders from fixed metrics: every section and figure is there,
+//! every formula became MathML, no raw math or template syntax is left, the
+//! prose follows the numbers, and data reaching the HTML is escaped.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use xtask::report::{Provenance, Timing, context, load_metrics, render};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report")
+}
+
+fn provenance() -> Provenance {
+    Provenance {
+        commit: "0123456789abcdef".into(),
+        rustc: "rustc 1.95.0".into(),
+        timings: vec![Timing {
+            part: "2c".into(),
+            seconds: "2.50".into(),
+        }],
+    }
+}
+
+fn rendered(edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> (String, String) {
+    let mut metrics = load_metrics(&fixtures()).unwrap();
+    edit(&mut metrics);
+    let ctx = context(&root(), &metrics, &provenance()).unwrap();
+    render(&root(), &fixtures(), &ctx).unwrap()
+}
+
+/// The HTML without code listings and MathML annotations (which keep the
+/// LaTeX source on purpose).
+fn prose(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    loop {
+        let next = [
+            ("<pre", "</pre>"),
+            ("<annotation", "</annotation>"),
+            ("<code", "</code>"),
+        ]
+        .iter()
+        .filter_map(|(open, close)| rest.find(open).map(|i| (i, *close)))
+        .min_by_key(|x| x.0);
+        match next {
+            None => {
+                out.push_str(rest);
+                return out;
+            }
+            Some((i, close)) => {
+                out.push_str(&rest[..i]);
+                let end = rest[i..].find(close).map(|j| i + j + close.len()).unwrap_or(rest.len());
+                rest = &rest[end..];
+            }
+        }
+    }
+}
+
+#[test]
+fn every_section_figure_and_formula_is_there() {
+    let (md, html) = rendered(|_| {});
+    for heading in [
+        "Exercise 1: the backpropagation algorithm",
+        "(a) The output term A",
+        "(b) The layer-to-layer term B",
+        "(c) The weight term C",
+        "(d) The last layer",
+        "(e) The layer below",
+        "(f) The biases",
+        "Exercise 1 checked by numbers",
+        "2a: the correct backprop",
+        "2b: from a perturbed start",
+        "2c: function approximation",
+        "2d: the bars problem",
+        "Provenance",
+    ] {
+        assert!(md.contains(heading), "submission.md lacks {heading}");
+        assert!(html.contains(heading), "index.html lacks {heading}");
+    }
+    // every figure of every part, linked in Markdown and inlined in HTML
+    let figures = [
+        "ex2a/cost_over_time.svg",
+        "ex2b/cost_over_time.svg",
+        "ex2b/perturbation_sweep.svg",
+        "ex2c/cost_over_time.svg",
+        "ex2c/response.svg",
+        "ex2c/test_cost_per_seed.svg",
+        "ex2d/cost_over_time.svg",
+        "ex2d/inputs.svg",
+        "ex2d/outputs.svg",
+        "ex2d/hidden_weights.svg",
+    ];
+    for f in figures {
+        assert!(md.contains(&format!("]({f})")), "submission.md does not link {f}");
+        let name = f.rsplit('/').next().unwrap();
+        assert!(
+            html.contains(&format!("placeholder for {name}")),
+            "index.html does not inline {f}"
+        );
+    }
+    assert_eq!(html.matches("<figure>").count(), figures.len());
+    // formulas: many, all MathML, none failed, no raw math left
+    assert!(
+        html.matches("<math").count() > 100,
+        "{} formulas",
+        html.matches("<math").count()
+    );
+    assert!(!html.contains("merror"));
+    let text = prose(&html);
+    assert!(!text.contains('$'), "raw $ math left in the HTML");
+    for syntax in ["{{", "}}", "{%", "%}", "{#"] {
+        assert!(!text.contains(syntax), "template syntax {syntax} left in the HTML");
+    }
+    // (LaTeX closes nested groups with "}}", so the Markdown is checked for openers)
+    for syntax in ["{{", "{%", "{#"] {
+        assert!(
+            !prose(&md).contains(syntax),
+            "template syntax {syntax} left in the Markdown"
+        );
+    }
+    // self-contained: no scripts, no external resources
+    for external in ["<script", "<link", "src=\"http", "href=\"http", "@import"] {
+        assert!(!html.contains(external), "{external}");
+    }
+    // the backward pass listing is the real source
+    assert!(md.contains("pub fn deltas(") && md.contains("pub fn gradient_from_deltas("));
+    // every ex1 row, every layer
+    for part in ["(a)", "(b)", "(c)", "(d)", "(e)", "(f)"] {
+        assert!(md.contains(&format!("| {part} |")), "ex1 table lacks {part}");
+    }
+}
+
+#[test]
+fn numbers_come_from_the_metrics() {
+    let (md, _) = rendered(|_| {});
+    let m = load_metrics(&fixtures()).unwrap();
+    let k5 = m["ex2c"]["summary"][0]["test_cost_mean"].as_f64().unwrap();
+    assert!(md.contains(&format!("{k5:.5} for $K = 5$")), "2c answer lacks {k5:.5}");
+    assert!(md.contains("`0123456789abcdef`"));
+    assert!(md.contains("| time for 2c | 2.50 s |"));
+}
+
+#[test]
+fn answers_follow_the_data() {
+    // As committed: K = 40 has the lower mean test cost.
+    let (md, _) = rendered(|_| {});
+    assert!(md.contains("$K = 40$ has the lower mean test cost"));
+    // Swap the means: the prose must swap too.
+    let (md, _) = rendered(|m| {
+        let s = m["ex2c"]["summary"].as_array_mut().unwrap();
+        let (a, b) = (s[0]["test_cost_mean"].clone(), s[1]["test_cost_mean"].clone());
+        s[0]["test_cost_mean"] = b;
+        s[1]["test_cost_mean"] = a;
+    });
+    assert!(md.contains("$K = 5$ has the lower mean test cost"));
+    // A 2a run whose weights moved is not reported as unchanged.
+    let (md, _) = rendered(|m| m["ex2a"]["max_abs_weight_change"] = 0.25.into());
+    assert!(md.contains("The parameters moved by up to 2.5e-1"));
+    assert!(!md.contains("no parameter ever moves"));
+    // 2b that did not recover says so.
+    let (md, _) = rendered(|m| m["ex2b"]["final_cost"] = 0.125.into());
+    assert!(md.contains("did **not** recover"));
+    // What the bars outputs code for is the run's own sentence.
+    let (md, _) = rendered(|m| m["ex2d"]["codes_for"][0] = "Output 1 (z1) codes for neither bar clearly.".into());
+    assert!(md.contains("Output 1 (z1) codes for neither bar clearly."));
+}
+
+#[test]
+fn data_reaching_the_html_is_escaped() {
+    let (_, html) = rendered(|m| {
+        m["ex2b"]["sweep"]["not_recovered"][0]["reason"] = "<script>alert('x')</script> & <b>bold</b>".into();
+        m["ex2d"]["codes_for"][1] = "<img src=x onerror=alert(1)>".into();
+    });
+    assert!(!html.contains("<script>alert"));
+    assert!(!html.contains("<img src=x"));
+    assert!(html.contains("&lt;script&gt;alert"));
+}
