@@ -12,7 +12,8 @@
 //! - [`sheet`]: the sheet's XOR start and the names `V`, `W`, `b`;
 //! - [`plot`]: SVG figures; [`output`]: atomic writes and weight files;
 //! - [`cli`]: the flags and error handling every exercise binary shares;
-//! - [`stats`]: means, spreads and coefficients of determination.
+//! - [`stats`]: means, spreads and coefficients of determination;
+//! - [`vexp`]: the vectorised sigmoid of a whole layer.
 
 pub mod activation;
 pub mod cli;
@@ -26,6 +27,7 @@ pub mod sheet;
 pub mod stats;
 pub mod trace;
 pub mod train;
+pub mod vexp;
 
 pub use activation::Activation;
 pub use data::Dataset;

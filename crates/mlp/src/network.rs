@@ -47,17 +47,40 @@ pub struct Layer {
     pub weights_at: usize,
     /// Offset of `b^l` in the parameters, if the layer has a bias.
     pub bias_at: Option<usize>,
+    /// Where this layer's block `[v^l | phi'(v^l) | z^l | delta^l]` starts in
+    /// a [`Tape`]'s buffer.
+    pub tape_at: usize,
+    /// Where its input `z^{l-1}` starts in a [`Tape`]'s buffer.
+    pub input_at: usize,
 }
 
 impl Layer {
     /// The range of `W^l` in the flat parameter vector.
+    #[inline(always)]
     pub fn weights_range(&self) -> std::ops::Range<usize> {
         self.weights_at..self.weights_at + self.units * self.inputs
     }
 
     /// The range of `b^l` in the flat parameter vector, if any.
+    #[inline(always)]
     pub fn bias_range(&self) -> Option<std::ops::Range<usize>> {
         self.bias_at.map(|at| at..at + self.units)
+    }
+
+    /// Where `z^l` starts in a [`Tape`]'s buffer.
+    fn z_at(&self) -> usize {
+        self.tape_at + 2 * self.units
+    }
+
+    /// This layer's block of a tape's buffer, split into
+    /// `(v^l, phi'(v^l), z^l, delta^l)`; `buf` starts at the block.
+    #[inline(always)]
+    fn block<'a>(&self, buf: &'a mut [f64]) -> (&'a mut [f64], &'a mut [f64], &'a mut [f64], &'a mut [f64]) {
+        let m = self.units;
+        let (v, rest) = buf[..4 * m].split_at_mut(m);
+        let (dphi, rest) = rest.split_at_mut(m);
+        let (z, delta) = rest.split_at_mut(m);
+        (v, dphi, z, delta)
     }
 }
 
@@ -89,6 +112,8 @@ impl Network {
         let mut layers = Vec::with_capacity(specs.len());
         let mut at = 0;
         let mut prev = inputs;
+        // The tape: z^0, then one block [v | phi'(v) | z | delta] per layer.
+        let (mut tape_at, mut input_at) = (inputs, 0);
         for s in specs {
             layers.push(Layer {
                 inputs: prev,
@@ -96,9 +121,13 @@ impl Network {
                 activation: s.activation,
                 weights_at: at,
                 bias_at: None,
+                tape_at,
+                input_at,
             });
             at += s.units * prev;
             prev = s.units;
+            input_at = tape_at + 2 * s.units;
+            tape_at += 4 * s.units;
         }
         for (layer, s) in layers.iter_mut().zip(specs) {
             if s.bias {
@@ -211,25 +240,68 @@ impl Network {
     /// ```text
     /// v_j^l = sum_i W_ji^l z_i^{l-1} + b_j^l,   z_j^l = phi(v_j^l)
     /// ```
+    #[inline]
     pub fn forward<'t>(&self, x: &[f64], tape: &'t mut Tape) -> &'t [f64] {
+        tape.buf[..self.inputs].copy_from_slice(x);
+        self.forward_from(x, tape)
+    }
+
+    /// [`forward`](Self::forward) without storing `z^0` in the tape (the
+    /// training step reads the input from `x` itself, and a copy of a few
+    /// numbers costs a library call).
+    #[inline]
+    pub(crate) fn forward_from<'t>(&self, x: &[f64], tape: &'t mut Tape) -> &'t [f64] {
         assert_eq!(x.len(), self.inputs, "input has the wrong length");
-        tape.z[0].copy_from_slice(x);
+        debug_assert_eq!(tape.buf.len(), self.tape_len(), "the tape belongs to another network");
         for (idx, layer) in self.layers.iter().enumerate() {
-            let l = idx + 1;
-            let (below, above) = tape.z.split_at_mut(l);
-            let z_prev = &below[l - 1];
-            let v = &mut tape.v[l];
+            let (n, m) = (layer.inputs, layer.units);
+            let (below, here) = tape.buf.split_at_mut(layer.tape_at);
+            let z_prev = if idx == 0 {
+                x
+            } else {
+                &below[layer.input_at..layer.input_at + n]
+            };
+            // [v | phi'(v) | z] of this layer, indexed by unit
+            let out = &mut here[..3 * m];
             let w = &self.params[layer.weights_range()];
-            match layer.bias_range() {
-                Some(r) => v.copy_from_slice(&self.params[r]),
-                None => v.fill(0.0),
+            let bias = layer.bias_range().map(|r| &self.params[r]);
+            // Loops by index over slices cut to length first: for layers of a
+            // few units, iterator chains and chunks_exact (which divides) cost
+            // more than the arithmetic.
+            let cheap = layer.activation != Activation::Sigmoid;
+            for j in 0..m {
+                let s = if n == 1 {
+                    // one input (the 2c networks): W is a column, no inner loop
+                    w[j] * z_prev[0]
+                } else {
+                    let row = &w[j * n..j * n + n];
+                    let mut s = 0.0;
+                    for i in 0..n {
+                        s += row[i] * z_prev[i];
+                    }
+                    s
+                };
+                // v = W z + b, in that order
+                let s = if let Some(b) = bias { b[j] + s } else { s };
+                out[j] = s;
+                if cheap {
+                    // cheap nonlinearities right here, in the same pass
+                    (out[2 * m + j], out[m + j]) = layer.activation.phi_and_derivative(s);
+                }
             }
-            for (vj, row) in v.iter_mut().zip(w.chunks_exact(layer.inputs)) {
-                *vj += dot(row, z_prev);
+            if !cheap {
+                let (v, rest) = out.split_at_mut(m);
+                let (dphi, z) = rest.split_at_mut(m);
+                layer.activation.apply(v, z, dphi);
             }
-            layer.activation.apply(v, &mut above[0], &mut tape.dphi[l]);
         }
-        &tape.z[self.layers.len()]
+        let last = self.layers.last().expect("a network has layers");
+        &tape.buf[last.z_at()..last.z_at() + last.units]
+    }
+
+    /// Length of a tape's buffer for this network.
+    fn tape_len(&self) -> usize {
+        self.inputs + self.layers.iter().map(|l| 4 * l.units).sum::<usize>()
     }
 
     /// Backward pass after [`forward`](Self::forward) on the same tape: fills
@@ -242,36 +314,12 @@ impl Network {
 
     /// Computes every `delta^l`, from the last layer down to the first.
     pub fn deltas(&self, target: &[f64], tape: &mut Tape) {
-        let big_l = self.layers.len();
         assert_eq!(target.len(), self.outputs(), "target has the wrong length");
-
-        // Exercise 1 (a) and (d): dL/dz_k^L = -(z_k^L - z_k^*), so
-        //     delta_k^L = -(z_k^L - z_k^*) * phi'(v_k^L).
-        for (((d, &z), &t), &dphi) in tape.delta[big_l]
-            .iter_mut()
-            .zip(&tape.z[big_l])
-            .zip(target)
-            .zip(&tape.dphi[big_l])
-        {
-            *d = -(z - t) * dphi;
-        }
-
-        // Exercise 1 (b) and (e): dz_j^{l+1}/dz_k^l = phi'(v_j^{l+1}) W_jk^{l+1}, so
-        //     delta_k^l = phi'(v_k^l) * sum_j delta_j^{l+1} W_jk^{l+1},
-        // the same structure for every lower layer l = L-1, ..., 1.
+        assert_eq!(tape.buf.len(), self.tape_len(), "the tape belongs to another network");
+        let big_l = self.layers.len();
+        output_delta(&mut tape.buf, &self.layers[big_l - 1], target);
         for l in (1..big_l).rev() {
-            let upper = &self.layers[l]; // sheet layer l + 1
-            let w_up = &self.params[upper.weights_range()];
-            let (lo, hi) = tape.delta.split_at_mut(l + 1);
-            let delta_l = &mut lo[l];
-            let delta_up = &hi[0];
-            delta_l.fill(0.0);
-            for (&dj, row) in delta_up.iter().zip(w_up.chunks_exact(upper.inputs)) {
-                axpy(dj, row, delta_l);
-            }
-            for (d, &dphi) in delta_l.iter_mut().zip(&tape.dphi[l]) {
-                *d *= dphi;
-            }
+            hidden_delta(&mut tape.buf, &self.layers[l - 1], &self.layers[l], &self.params);
         }
     }
 
@@ -280,13 +328,13 @@ impl Network {
         assert_eq!(grad.len(), self.params.len(), "gradient buffer has the wrong length");
         for (idx, layer) in self.layers.iter().enumerate() {
             let l = idx + 1;
-            let delta = &tape.delta[l];
-            let z_prev = &tape.z[l - 1];
+            let (delta, z_prev) = (tape.delta(l), tape.z(l - 1));
+            let n = layer.inputs;
             // Exercise 1 (c), (d), (e): dz_j^l/dW_ki^l = phi'(v_j^l) z_i^{l-1} K_jk, so
             //     dL/dW_ki^l = delta_k^l * z_i^{l-1}.
             let g_w = &mut grad[layer.weights_range()];
-            for (&dk, row) in delta.iter().zip(g_w.chunks_exact_mut(layer.inputs)) {
-                for (g, &zi) in row.iter_mut().zip(z_prev) {
+            for (k, &dk) in delta.iter().enumerate() {
+                for (g, &zi) in g_w[k * n..k * n + n].iter_mut().zip(z_prev) {
                     *g = dk * zi;
                 }
             }
@@ -295,6 +343,50 @@ impl Network {
                 grad[r].copy_from_slice(delta);
             }
         }
+    }
+
+    /// The backward half of a training step after [`forward`](Self::forward)
+    /// on input `x`: computes `delta^L`, then walks down the layers, computing
+    /// `delta^l` from `W^{l+1}` *before* applying the momentum rule
+    /// `dP <- eta dL/dP + mu dP; P <- P + dP` to layer `l + 1`, and finally
+    /// updates layer 1. The same numbers as [`deltas`](Self::deltas) and
+    /// [`gradient_from_deltas`](Self::gradient_from_deltas) followed by the
+    /// rule, in one sweep and without a gradient buffer. Returns the sample's
+    /// cost `1/2 sum (y - y*)^2` of that forward pass.
+    #[inline]
+    pub fn backward_momentum(
+        &mut self,
+        x: &[f64],
+        target: &[f64],
+        tape: &mut Tape,
+        velocity: &mut [f64],
+        eta: f64,
+        mu: f64,
+    ) -> f64 {
+        assert_eq!(target.len(), self.outputs(), "target has the wrong length");
+        debug_assert_eq!(
+            velocity.len(),
+            self.params.len(),
+            "velocity buffer has the wrong length"
+        );
+        debug_assert_eq!(tape.buf.len(), self.tape_len(), "the tape belongs to another network");
+        let big_l = self.layers.len();
+        let cost = output_delta(&mut tape.buf, &self.layers[big_l - 1], target);
+        for l in (1..big_l).rev() {
+            let (lower, upper) = (&self.layers[l - 1], &self.layers[l]);
+            hidden_delta_and_momentum(&mut tape.buf, lower, upper, &mut self.params, velocity, eta, mu);
+        }
+        let first = &self.layers[0];
+        momentum_layer(
+            &tape.buf[first.tape_at..],
+            x,
+            first,
+            &mut self.params,
+            velocity,
+            eta,
+            mu,
+        );
+        cost
     }
 
     /// `L(t) = -1/2 sum_j (z_j^L - z_j^*)^2` for one sample (never positive).
@@ -312,48 +404,181 @@ pub fn sample_cost(y: &[f64], target: &[f64]) -> f64 {
 
 /// Everything the forward pass computes, kept for the backward pass:
 /// `z^0 .. z^L`, `v^1 .. v^L`, `phi'(v^1) .. phi'(v^L)` and
-/// `delta^1 .. delta^L` (index 0 of `v`, `dphi` and `delta` is unused, so
-/// that indices are the sheet's).
+/// `delta^1 .. delta^L`, in one buffer laid out as `z^0`, then a block
+/// `[v^l | phi'(v^l) | z^l | delta^l]` for each layer (each [`Layer`] knows
+/// where its block is). Indices of the accessors are the sheet's.
 #[derive(Clone, Debug)]
 pub struct Tape {
-    /// `z^l`, `l = 0 ..= L` (`z^0` is the input).
-    pub z: Vec<Vec<f64>>,
-    /// `v^l`, `l = 1 ..= L`.
-    pub v: Vec<Vec<f64>>,
-    /// `phi'(v^l)`, `l = 1 ..= L`.
-    pub dphi: Vec<Vec<f64>>,
-    /// `delta^l`, `l = 1 ..= L`.
-    pub delta: Vec<Vec<f64>>,
+    buf: Vec<f64>,
+    /// `(start of the block, units)` for `l = 0 ..= L` (block 0 is `z^0`).
+    blocks: Vec<(usize, usize)>,
 }
 
 impl Tape {
     fn new(net: &Network) -> Self {
-        let mut sizes = vec![net.inputs];
-        sizes.extend(net.layers.iter().map(|l| l.units));
-        let per_layer = |first: usize| -> Vec<Vec<f64>> {
-            sizes
-                .iter()
-                .enumerate()
-                .map(|(l, &n)| vec![0.0; if l == 0 { first } else { n }])
-                .collect()
-        };
+        let mut blocks = vec![(0, net.inputs)];
+        blocks.extend(net.layers.iter().map(|l| (l.tape_at, l.units)));
         Tape {
-            z: per_layer(net.inputs),
-            v: per_layer(0),
-            dphi: per_layer(0),
-            delta: per_layer(0),
+            buf: vec![0.0; net.tape_len()],
+            blocks,
+        }
+    }
+
+    fn part(&self, l: usize, which: usize) -> &[f64] {
+        let (at, n) = self.blocks[l];
+        if l == 0 {
+            return if which == 2 { &self.buf[..n] } else { &[] };
+        }
+        &self.buf[at + which * n..at + (which + 1) * n]
+    }
+
+    /// `z^l`, `l = 0 ..= L` (`z^0` is the input of the last
+    /// [`Network::forward`]).
+    pub fn z(&self, l: usize) -> &[f64] {
+        self.part(l, 2)
+    }
+
+    /// `v^l`, `l = 1 ..= L` (empty for `l = 0`).
+    pub fn v(&self, l: usize) -> &[f64] {
+        self.part(l, 0)
+    }
+
+    /// `phi'(v^l)`, `l = 1 ..= L` (empty for `l = 0`).
+    pub fn dphi(&self, l: usize) -> &[f64] {
+        self.part(l, 1)
+    }
+
+    /// `delta^l`, `l = 1 ..= L` (empty for `l = 0`).
+    pub fn delta(&self, l: usize) -> &[f64] {
+        self.part(l, 3)
+    }
+}
+
+/// Exercise 1 (a) and (d): `dL/dz_k^L = -(z_k^L - z_k^*)`, so
+/// `delta_k^L = -(z_k^L - z_k^*) * phi'(v_k^L)`. Returns the sample's cost
+/// `1/2 sum_k (z_k^L - z_k^*)^2`, computed on the way exactly as
+/// [`sample_cost`] does. `last` is layer `L`.
+#[inline(always)]
+fn output_delta(buf: &mut [f64], last: &Layer, target: &[f64]) -> f64 {
+    let m = last.units;
+    let (_, dphi, z, delta) = last.block(&mut buf[last.tape_at..]);
+    let (dphi, z, delta, target) = (&dphi[..m], &z[..m], &mut delta[..m], &target[..m]);
+    let mut squares = 0.0;
+    for k in 0..m {
+        let e = z[k] - target[k];
+        squares += e * e;
+        delta[k] = -e * dphi[k];
+    }
+    0.5 * squares
+}
+
+/// Exercise 1 (b) and (e): `dz_j^{l+1}/dz_k^l = phi'(v_j^{l+1}) W_jk^{l+1}`,
+/// so `delta_k^l = phi'(v_k^l) * sum_j delta_j^{l+1} W_jk^{l+1}`, the same
+/// structure for every lower layer. `lower` is layer `l`, `upper` `l + 1`.
+#[inline(always)]
+fn hidden_delta(buf: &mut [f64], lower: &Layer, upper: &Layer, params: &[f64]) {
+    let w_up = &params[upper.weights_range()];
+    let (lo, hi) = buf.split_at_mut(upper.tape_at);
+    let (_, dphi, _, delta) = lower.block(&mut lo[lower.tape_at..]);
+    let (_, _, _, delta_up) = upper.block(hi);
+    let n = upper.inputs;
+    for (k, (d, &dphi)) in delta.iter_mut().zip(&*dphi).enumerate() {
+        let mut sum = 0.0;
+        for (j, &dj) in delta_up.iter().enumerate() {
+            sum += dj * w_up[j * n + k];
+        }
+        *d = dphi * sum;
+    }
+}
+
+/// [`hidden_delta`] for layer `l` and [`momentum_layer`] for layer `l + 1`
+/// in one pass over `W^{l+1}`: each weight is read once, used for
+/// `delta^l` (Exercise 1 (e)) and only then updated with
+/// `dL/dW_jk^{l+1} = delta_j^{l+1} z_k^l`. The same numbers as the two
+/// separately: the sum over `j` runs in the same order.
+#[inline(always)]
+fn hidden_delta_and_momentum(
+    buf: &mut [f64],
+    lower: &Layer,
+    upper: &Layer,
+    params: &mut [f64],
+    velocity: &mut [f64],
+    eta: f64,
+    mu: f64,
+) {
+    let (n, m) = (upper.inputs, upper.units);
+    let (lo, hi) = buf.split_at_mut(upper.tape_at);
+    let (_, dphi, z_l, delta_l) = lower.block(&mut lo[lower.tape_at..]);
+    let (dphi, z_l, delta_l) = (&dphi[..n], &z_l[..n], &mut delta_l[..n]);
+    let (_, _, _, delta_up) = upper.block(hi);
+    let delta_up = &delta_up[..m];
+    let at = upper.weights_at;
+    for j in 0..m {
+        let dj = delta_up[j];
+        let row = &mut params[at + j * n..at + j * n + n];
+        let vel = &mut velocity[at + j * n..at + j * n + n];
+        for k in 0..n {
+            let w = row[k];
+            // sum_j delta_j^{l+1} W_jk^{l+1}, with W before its update
+            // (the first term starts the sum: no separate zeroing pass)
+            delta_l[k] = if j == 0 { dj * w } else { delta_l[k] + dj * w };
+            vel[k] = eta * (dj * z_l[k]) + mu * vel[k];
+            row[k] = w + vel[k];
+        }
+    }
+    for k in 0..n {
+        delta_l[k] *= dphi[k];
+    }
+    if let Some(r) = upper.bias_range() {
+        let (b, vel) = (&mut params[r.clone()], &mut velocity[r]);
+        for j in 0..m {
+            vel[j] = eta * delta_up[j] + mu * vel[j];
+            b[j] += vel[j];
         }
     }
 }
 
+/// The momentum rule for `layer` whose input is `z_prev`, with
+/// `dL/dW_ki^l = delta_k^l z_i^{l-1}` (Exercise 1 (c), (d), (e)) and
+/// `dL/db_k^l = delta_k^l` (Exercise 1 (f)). `block` is the tape from the
+/// layer's block on.
 #[inline(always)]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(&x, &y)| x * y).sum()
-}
-
-#[inline(always)]
-fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
-    for (y, &x) in y.iter_mut().zip(x) {
-        *y += alpha * x;
+fn momentum_layer(
+    block: &[f64],
+    z_prev: &[f64],
+    layer: &Layer,
+    params: &mut [f64],
+    velocity: &mut [f64],
+    eta: f64,
+    mu: f64,
+) {
+    let (n, m) = (layer.inputs, layer.units);
+    let delta = &block[3 * m..4 * m];
+    let z_prev = &z_prev[..n];
+    let at = layer.weights_at;
+    if n == 1 {
+        // one input (the 2c networks): W is a column, one flat loop
+        let (w, vel, z0) = (&mut params[at..at + m], &mut velocity[at..at + m], z_prev[0]);
+        for k in 0..m {
+            vel[k] = eta * (delta[k] * z0) + mu * vel[k];
+            w[k] += vel[k];
+        }
+    } else {
+        for k in 0..m {
+            let dk = delta[k];
+            let row = &mut params[at + k * n..at + k * n + n];
+            let vel = &mut velocity[at + k * n..at + k * n + n];
+            for i in 0..n {
+                vel[i] = eta * (dk * z_prev[i]) + mu * vel[i];
+                row[i] += vel[i];
+            }
+        }
+    }
+    if let Some(r) = layer.bias_range() {
+        let (b, vel) = (&mut params[r.clone()], &mut velocity[r]);
+        for k in 0..m {
+            vel[k] = eta * delta[k] + mu * vel[k];
+            b[k] += vel[k];
+        }
     }
 }

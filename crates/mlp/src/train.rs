@@ -146,7 +146,6 @@ pub struct Diverged {
 #[derive(Clone, Debug)]
 pub struct Trainer {
     tape: Tape,
-    grad: Vec<f64>,
     velocity: Vec<f64>,
     learning_rate: f64,
     momentum: f64,
@@ -157,7 +156,6 @@ impl Trainer {
     pub fn new(net: &Network, config: &TrainConfig) -> Self {
         Trainer {
             tape: net.tape(),
-            grad: vec![0.0; net.params().len()],
             velocity: vec![0.0; net.params().len()],
             learning_rate: config.learning_rate,
             momentum: config.momentum,
@@ -169,19 +167,15 @@ impl Trainer {
     /// this iteration's forward pass, before the update.
     #[inline]
     pub fn step(&mut self, net: &mut Network, x: &[f64], target: &[f64]) -> f64 {
-        let cost = sample_cost(net.forward(x, &mut self.tape), target);
-        net.backward(target, &mut self.tape, &mut self.grad);
-        let (eta, mu) = (self.learning_rate, self.momentum);
-        for ((p, d), &g) in net
-            .params_mut()
-            .iter_mut()
-            .zip(self.velocity.iter_mut())
-            .zip(&self.grad)
-        {
-            *d = eta * g + mu * *d;
-            *p += *d;
-        }
-        cost
+        net.forward_from(x, &mut self.tape);
+        net.backward_momentum(
+            x,
+            target,
+            &mut self.tape,
+            &mut self.velocity,
+            self.learning_rate,
+            self.momentum,
+        )
     }
 
     /// The momentum steps `dP` (flat layout of the parameters).

@@ -56,7 +56,7 @@ fn deep_mixed_network_matches_finite_differences_for_every_parameter() {
         net.forward(&x, &mut tape);
         // Finite differences are only meaningful away from ReLU's kink.
         assert!(
-            tape.v[2].iter().all(|v| v.abs() > 1e-3),
+            tape.v(2).iter().all(|v| v.abs() > 1e-3),
             "seed {seed}: a ReLU input sits on the kink"
         );
         let mut grad = vec![0.0; net.params().len()];
@@ -138,7 +138,7 @@ fn sheet_network_matches_the_closed_form_gradients() {
         close(&grad[layers[0].weights_range()], &d_v.view().into_dyn(), "dL/dV");
         close(&grad[layers[1].weights_range()], &d_w.view().into_dyn(), "dL/dW");
         close(&grad[layers[0].bias_range().unwrap()], &d_b.view().into_dyn(), "dL/db");
-        close(&tape.delta[2], &d_out.view().into_dyn(), "delta^L");
-        close(&tape.delta[1], &d_hid.view().into_dyn(), "delta^1");
+        close(tape.delta(2), &d_out.view().into_dyn(), "delta^L");
+        close(tape.delta(1), &d_hid.view().into_dyn(), "delta^1");
     }
 }

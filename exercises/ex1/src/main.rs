@@ -126,7 +126,7 @@ fn main() -> ExitCode {
         net.forward(&x, &mut tape);
         let relu_margin = (1..=big_l)
             .filter(|&l| net.layers()[l - 1].activation == Activation::Relu)
-            .flat_map(|l| tape.v[l].iter().map(|v| v.abs()))
+            .flat_map(|l| tape.v(l).iter().map(|v| v.abs()))
             .fold(f64::INFINITY, f64::min);
         ensure!(
             relu_margin > 10.0 * h,
@@ -134,8 +134,8 @@ fn main() -> ExitCode {
              meaningless; try another --seed",
             args.seed
         );
-        let z = |t: &Tape, l: usize| t.z[l].clone();
-        let dphi = |t: &Tape, l: usize| t.dphi[l].clone();
+        let z = |t: &Tape, l: usize| t.z(l).to_vec();
+        let dphi = |t: &Tape, l: usize| t.dphi(l).to_vec();
 
         // (a) dL/dz_j^L = -(z_j^L - z_j^*)
         let z_big = z(&tape, big_l);
@@ -202,14 +202,14 @@ fn main() -> ExitCode {
         // (e) delta_k^l = phi'(v_k^l) sum_j delta_j^{l+1} W_jk^{l+1}
         let mut delta: Vec<Vec<f64>> = vec![Vec::new(); big_l + 1];
         delta[big_l] = (0..z_big.len())
-            .map(|k| -(z_big[k] - target[k]) * tape.dphi[big_l][k])
+            .map(|k| -(z_big[k] - target[k]) * tape.dphi(big_l)[k])
             .collect();
         for l in (1..big_l).rev() {
             let n_l = net.layers()[l - 1].units;
             let w = net.weights(l + 1);
             delta[l] = (0..n_l)
                 .map(|k| {
-                    tape.dphi[l][k]
+                    tape.dphi(l)[k]
                         * (0..delta[l + 1].len())
                             .map(|j| delta[l + 1][j] * w[j * n_l + k])
                             .sum::<f64>()
@@ -223,7 +223,7 @@ fn main() -> ExitCode {
             .flat_map(|l| {
                 delta[l]
                     .iter()
-                    .zip(&tape.delta[l])
+                    .zip(tape.delta(l))
                     .map(|(a, b)| rel(*a, *b))
                     .collect::<Vec<_>>()
             })

@@ -182,7 +182,7 @@ fn diagnose(run: &Run, data: &Dataset) -> String {
     let mut fires = vec![false; k];
     for i in 0..data.len() {
         net.forward(data.input(i), &mut tape);
-        for (f, &v) in fires.iter_mut().zip(&tape.v[1]) {
+        for (f, &v) in fires.iter_mut().zip(tape.v(1)) {
             *f |= v > 0.0;
         }
     }

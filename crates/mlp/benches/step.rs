@@ -1,0 +1,264 @@
+//! One training step of the project against a baseline written right here as
+//! plain scalar loops over slices, for the sheet's four networks.
+//!
+//! `cargo bench -p mlp --bench step` prints, for each network, the median
+//! nanoseconds per step of both and their ratio (project / baseline), all
+//! measured in one run: the two are timed in alternating rounds, so drifts
+//! of the machine hit both alike.
+
+use mlp::train::{Sampling, TrainConfig, Trainer};
+use mlp::{Activation, Network};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::hint::black_box;
+use std::time::Instant;
+
+/// The sheet's step as plain scalar loops: forward, backward, momentum.
+struct Baseline {
+    n_in: usize,
+    k: usize,
+    n_out: usize,
+    relu: bool,
+    v: Vec<f64>,
+    b: Vec<f64>,
+    w: Vec<f64>,
+    dv: Vec<f64>,
+    db: Vec<f64>,
+    dw: Vec<f64>,
+    h: Vec<f64>,
+    z: Vec<f64>,
+    dphi: Vec<f64>,
+    d_out: Vec<f64>,
+    d_hid: Vec<f64>,
+    eta: f64,
+    mu: f64,
+}
+
+impl Baseline {
+    fn new(net: &Network, relu: bool, eta: f64, mu: f64) -> Self {
+        let l = net.layers();
+        let (n_in, k, n_out) = (l[0].inputs, l[0].units, l[1].units);
+        Baseline {
+            n_in,
+            k,
+            n_out,
+            relu,
+            v: net.weights(1).to_vec(),
+            b: net.bias(1).unwrap().to_vec(),
+            w: net.weights(2).to_vec(),
+            dv: vec![0.0; k * n_in],
+            db: vec![0.0; k],
+            dw: vec![0.0; n_out * k],
+            h: vec![0.0; k],
+            z: vec![0.0; k],
+            dphi: vec![0.0; k],
+            d_out: vec![0.0; n_out],
+            d_hid: vec![0.0; k],
+            eta,
+            mu,
+        }
+    }
+
+    #[inline(never)]
+    fn step(&mut self, x: &[f64], t: &[f64]) -> f64 {
+        let (n_in, k, n_out) = (self.n_in, self.k, self.n_out);
+        for j in 0..k {
+            let mut s = self.b[j];
+            for i in 0..n_in {
+                s += self.v[j * n_in + i] * x[i];
+            }
+            self.h[j] = s;
+            if self.relu {
+                self.z[j] = if s > 0.0 { s } else { 0.0 };
+                self.dphi[j] = if s > 0.0 { 1.0 } else { 0.0 };
+            } else {
+                let p = 1.0 / (1.0 + (-s).exp());
+                self.z[j] = p;
+                self.dphi[j] = p * (1.0 - p);
+            }
+        }
+        let mut cost = 0.0;
+        for o in 0..n_out {
+            let mut y = 0.0;
+            for j in 0..k {
+                y += self.w[o * k + j] * self.z[j];
+            }
+            let e = y - t[o];
+            cost += 0.5 * e * e;
+            self.d_out[o] = -e;
+        }
+        for j in 0..k {
+            let mut s = 0.0;
+            for o in 0..n_out {
+                s += self.w[o * k + j] * self.d_out[o];
+            }
+            self.d_hid[j] = self.dphi[j] * s;
+        }
+        for o in 0..n_out {
+            for j in 0..k {
+                let i = o * k + j;
+                self.dw[i] = self.eta * self.d_out[o] * self.z[j] + self.mu * self.dw[i];
+                self.w[i] += self.dw[i];
+            }
+        }
+        for j in 0..k {
+            for i in 0..n_in {
+                let idx = j * n_in + i;
+                self.dv[idx] = self.eta * self.d_hid[j] * x[i] + self.mu * self.dv[idx];
+                self.v[idx] += self.dv[idx];
+            }
+            self.db[j] = self.eta * self.d_hid[j] + self.mu * self.db[j];
+            self.b[j] += self.db[j];
+        }
+        cost
+    }
+}
+
+struct Case {
+    name: &'static str,
+    n_in: usize,
+    k: usize,
+    n_out: usize,
+    phi: Activation,
+    samples: Vec<(Vec<f64>, Vec<f64>)>,
+}
+
+fn cases() -> Vec<Case> {
+    let xor = vec![
+        (vec![0.0, 0.0], vec![0.0]),
+        (vec![0.0, 1.0], vec![1.0]),
+        (vec![1.0, 0.0], vec![1.0]),
+        (vec![1.0, 1.0], vec![0.0]),
+    ];
+    let func: Vec<_> = mlp::recipes::func_approx(mlp::recipes::FUNC_TRAIN_SEED)
+        .0
+        .iter()
+        .zip(mlp::recipes::func_approx(mlp::recipes::FUNC_TRAIN_SEED).1.iter())
+        .map(|(&x, &y)| (vec![x], vec![y]))
+        .collect();
+    let bars = mlp::recipes::bar_data();
+    let bars: Vec<_> = bars
+        .outer_iter()
+        .map(|r| (r.to_vec()[..25].to_vec(), r.to_vec()[25..].to_vec()))
+        .collect();
+    vec![
+        Case {
+            name: "XOR 2-3-1 ReLU",
+            n_in: 2,
+            k: 3,
+            n_out: 1,
+            phi: Activation::Relu,
+            samples: xor,
+        },
+        Case {
+            name: "2c 1-5-1 sigmoid",
+            n_in: 1,
+            k: 5,
+            n_out: 1,
+            phi: Activation::Sigmoid,
+            samples: func.clone(),
+        },
+        Case {
+            name: "2c 1-40-1 sigmoid",
+            n_in: 1,
+            k: 40,
+            n_out: 1,
+            phi: Activation::Sigmoid,
+            samples: func,
+        },
+        Case {
+            name: "2d 25-10-2 sigmoid",
+            n_in: 25,
+            k: 10,
+            n_out: 2,
+            phi: Activation::Sigmoid,
+            samples: bars,
+        },
+    ]
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+fn main() {
+    // `cargo test --benches` runs this binary with --bench absent: keep it quick.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let (rounds, steps) = if quick { (3, 2_000) } else { (31, 200_000) };
+    println!(
+        "{:<22} {:>12} {:>12} {:>8}",
+        "network", "project ns", "baseline ns", "ratio"
+    );
+    // An argument that is not a flag filters the networks by name.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let filter: Option<String> = args
+        .iter()
+        .enumerate()
+        .find(|(i, a)| !a.starts_with('-') && (*i == 0 || args[i - 1] != "--only"))
+        .map(|(_, a)| a.clone());
+    for case in cases() {
+        if filter.as_ref().is_some_and(|f| !case.name.contains(f.as_str())) {
+            continue;
+        }
+        let mut net = Network::sheet(case.n_in, case.k, case.n_out, case.phi).unwrap();
+        net.randomize_normal(&mut ChaCha8Rng::seed_from_u64(1));
+        let eta = 0.2 / case.k as f64 * 0.1;
+        let cfg = TrainConfig::new(1, eta, 0.5, Sampling::Cyclic, 0).unwrap();
+        let mut trainer = Trainer::new(&net, &cfg);
+        let mut base = Baseline::new(&net, case.phi == Activation::Relu, eta, 0.5);
+        let n = case.samples.len();
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for round in 0..rounds {
+            let mut time_ours = || {
+                let start = Instant::now();
+                let mut acc = 0.0;
+                for s in 0..steps {
+                    let (x, t) = &case.samples[s % n];
+                    acc += trainer.step(&mut net, black_box(x), black_box(t));
+                }
+                black_box(acc);
+                start.elapsed().as_nanos() as f64 / steps as f64
+            };
+            let mut time_base = || {
+                let start = Instant::now();
+                let mut acc = 0.0;
+                for s in 0..steps {
+                    let (x, t) = &case.samples[s % n];
+                    acc += base.step(black_box(x), black_box(t));
+                }
+                black_box(acc);
+                start.elapsed().as_nanos() as f64 / steps as f64
+            };
+            // `--only project` or `--only baseline` times one side (for profilers).
+            match only.as_deref() {
+                Some("project") => ours.push(time_ours()),
+                Some("baseline") => theirs.push(time_base()),
+                _ if round % 2 == 0 => {
+                    ours.push(time_ours());
+                    theirs.push(time_base());
+                }
+                _ => {
+                    theirs.push(time_base());
+                    ours.push(time_ours());
+                }
+            }
+        }
+        if ours.is_empty() || theirs.is_empty() {
+            let (side, times) = if ours.is_empty() {
+                ("baseline", theirs)
+            } else {
+                ("project", ours)
+            };
+            println!("{:<22} {side}: {:.1} ns", case.name, median(times));
+            continue;
+        }
+        let (a, b) = (median(ours), median(theirs));
+        println!("{:<22} {:>12.1} {:>12.1} {:>7.2}x", case.name, a, b, a / b);
+    }
+}
