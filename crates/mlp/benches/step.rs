@@ -6,6 +6,9 @@
 //! measured in one run: the two are timed in alternating rounds, so drifts
 //! of the machine hit both alike.
 
+// The baseline is plain index loops on purpose.
+#![allow(clippy::needless_range_loop)]
+
 use mlp::train::{Sampling, TrainConfig, Trainer};
 use mlp::{Activation, Network};
 use rand::SeedableRng;
