@@ -30,10 +30,14 @@ enum Command {
     /// Build in release mode, run ex1, ex2a, ex2b, ex2c, ex2d into report/,
     /// and render report/index.html and report/submission.md
     Report {
-        /// Render from the metrics and figures already in report/ without
-        /// building or running anything
+        /// Render from the metrics and figures already in the report folder
+        /// without building or running anything
         #[arg(long)]
         render_only: bool,
+
+        /// The report folder [default: report/ in the workspace]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -55,9 +59,12 @@ fn data(out: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-fn run_report(render_only: bool) -> Result<()> {
+fn run_report(render_only: bool, out: Option<PathBuf>) -> Result<()> {
     let root = workspace_root();
-    let out = root.join("report");
+    let out = match out {
+        Some(dir) => std::path::absolute(dir)?,
+        None => root.join("report"),
+    };
     mlp::output::prepare_out_dir(&out)?;
     let timings = if render_only {
         Vec::new()
@@ -82,6 +89,6 @@ fn run_report(render_only: bool) -> Result<()> {
 fn main() -> ExitCode {
     mlp::cli::run(|cli: Cli| match cli.command {
         Command::Data { out } => data(out),
-        Command::Report { render_only } => run_report(render_only),
+        Command::Report { render_only, out } => run_report(render_only, out),
     })
 }

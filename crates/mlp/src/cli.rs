@@ -19,12 +19,12 @@ pub struct CommonArgs {
 
     /// Seed of the run's random generator (ChaCha8); the same seed gives
     /// byte-identical metrics and figures
-    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = whole_number)]
     pub seed: u64,
 
     /// Training iterations, one sample each [default: the sheet's number for
     /// this exercise]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", value_parser = positive, allow_negative_numbers = true)]
     pub iterations: Option<u64>,
 
     /// How each iteration picks its sample: a uniformly drawn index (random)
@@ -45,6 +45,21 @@ pub struct CommonArgs {
     /// (float64 arrays V, W, b) for every training run
     #[arg(long)]
     pub save_weights: bool,
+}
+
+/// Parses a whole number `>= 0` (for `--seed`).
+pub fn whole_number(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number from 0 to {}", u64::MAX))
+}
+
+/// Parses a whole number `>= 1` (for `--iterations`, `--seeds`, ...).
+pub fn positive(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("expected a whole number of at least 1 (up to {})", u64::MAX)),
+    }
 }
 
 impl CommonArgs {

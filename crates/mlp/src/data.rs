@@ -121,17 +121,28 @@ impl Dataset {
     /// Loads a data set from a `.npy` or `.npz` file. For `.npy`, the last
     /// `npy_targets` columns are the targets.
     pub fn load(path: &Path, npy_targets: usize) -> Result<Self, DataError> {
+        let bytes = read_file(path).map_err(|kind| DataError {
+            path: DisplayPath(path.to_path_buf()),
+            key: None,
+            kind,
+        })?;
+        Self::from_bytes(&bytes, path, npy_targets)
+    }
+
+    /// Parses the bytes of a `.npy` or `.npz` file; `path` only names it in
+    /// errors. Never panics and never allocates more than the bytes justify,
+    /// whatever they hold.
+    pub fn from_bytes(bytes: &[u8], path: &Path, npy_targets: usize) -> Result<Self, DataError> {
         let err = |key: Option<&str>, kind: DataErrorKind| DataError {
             path: DisplayPath(path.to_path_buf()),
             key: key.map(str::to_owned),
             kind,
         };
-        let bytes = read_file(path).map_err(|k| err(None, k))?;
         if bytes.is_empty() {
             return Err(err(None, DataErrorKind::Empty));
         }
         if bytes.starts_with(b"\x93NUMPY") {
-            let (shape, values) = parse_npy(&bytes).map_err(|k| err(None, k))?;
+            let (shape, values) = parse_npy(bytes).map_err(|k| err(None, k))?;
             let (rows, cols) = as_matrix(&shape);
             if cols <= npy_targets {
                 return Err(err(
@@ -156,7 +167,7 @@ impl Dataset {
             }
             Ok(data)
         } else if bytes.starts_with(b"PK") {
-            load_npz(&bytes, &err)
+            load_npz(bytes, &err)
         } else {
             Err(err(None, DataErrorKind::NotNumpy))
         }
@@ -289,7 +300,8 @@ fn load_npz(bytes: &[u8], err: &dyn Fn(Option<&str>, DataErrorKind) -> DataError
         if entry.size() > MAX_ARRAY_BYTES + (1 << 20) {
             return Err(e(DataErrorKind::TooLarge));
         }
-        let mut member = Vec::with_capacity(entry.size() as usize);
+        // no capacity from the declared size: a damaged archive may lie
+        let mut member = Vec::new();
         entry
             .take(MAX_ARRAY_BYTES + (1 << 20))
             .read_to_end(&mut member)
@@ -335,6 +347,7 @@ enum Elem {
 /// Parses one `.npy` image into its shape (1-D or 2-D) and its values in
 /// logical row-major order, as `f64`.
 pub(crate) fn parse_npy(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f64>), DataErrorKind> {
+    check_preamble(bytes)?;
     let mut cursor = Cursor::new(bytes);
     let header = Header::from_reader(&mut cursor).map_err(|e| DataErrorKind::Header(e.to_string()))?;
     let descr = match &header.type_descriptor {
@@ -393,6 +406,50 @@ pub(crate) fn parse_npy(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f64>), DataErro
         Elem::Bool => conv::<bool>(data, |v| if v { 1.0 } else { 0.0 })?,
     };
     Ok((shape, values))
+}
+
+/// NumPy's own limit on the length of a `.npy` header (`np.load`'s
+/// `max_header_size`).
+const MAX_HEADER: usize = 10_000;
+
+/// Checks the fixed part of a `.npy` file before anything is parsed: the
+/// version, a header length within NumPy's limit and within the file, and a
+/// header that does not nest deeper than any real one, so that a hostile
+/// header can neither make the parser allocate for it nor recurse deeply.
+fn check_preamble(bytes: &[u8]) -> Result<(), DataErrorKind> {
+    let bad = |what: String| Err(DataErrorKind::Header(what));
+    if bytes.len() < 10 {
+        return bad("the file ends inside the .npy preamble".into());
+    }
+    let (start, len) = match bytes[6] {
+        1 => (10, u16::from_le_bytes([bytes[8], bytes[9]]) as usize),
+        2 | 3 if bytes.len() >= 12 => (
+            12,
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+        ),
+        2 | 3 => return bad("the file ends inside the .npy preamble".into()),
+        v => return bad(format!("unknown .npy format version {v}; expected 1, 2 or 3")),
+    };
+    if len > MAX_HEADER {
+        return bad(format!(
+            "a header of {len} bytes, longer than NumPy's limit of {MAX_HEADER}"
+        ));
+    }
+    let Some(header) = bytes.get(start..start + len) else {
+        return bad(format!("the file ends inside its {len}-byte header"));
+    };
+    let mut depth = 0i32;
+    for &b in header {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            _ => {}
+        }
+        if depth > 8 {
+            return bad("the header nests deeper than any array description".into());
+        }
+    }
+    Ok(())
 }
 
 /// Maps a NumPy type descriptor such as `<f8` or `>i4` to an element type and

@@ -100,3 +100,170 @@ pub fn files(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Bad data files of every kind the loader must refuse, written into `dir`
+/// (or taken from the NumPy fixtures), each with words its one-line error
+/// must contain. `n_in` and `n_out` are the columns the exercise expects, so
+/// that the "wrong number of columns" case really is wrong for it.
+pub fn bad_data(dir: &Path, n_in: usize, n_out: usize) -> Vec<(PathBuf, Vec<&'static str>)> {
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).expect("writing a test file");
+        p
+    };
+    let npy = |descr: &str, shape: &str, data: &[u8]| {
+        let header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+        let pad = 64 - (10 + header.len() + 1) % 64;
+        let text = format!("{header}{}\n", " ".repeat(pad % 64));
+        let mut b = b"\x93NUMPY\x01\x00".to_vec();
+        b.extend_from_slice(&(text.len() as u16).to_le_bytes());
+        b.extend_from_slice(text.as_bytes());
+        b.extend_from_slice(data);
+        b
+    };
+    let f64s = |vals: &[f64]| vals.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>();
+    let cols = n_in + n_out;
+    let mut random = Vec::new();
+    let mut x: u32 = 12345;
+    for _ in 0..777 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        random.push((x >> 16) as u8);
+    }
+    let mut with_inf = vec![0.5; 4 * cols];
+    with_inf[5] = f64::INFINITY;
+    vec![
+        (dir.join("missing.npz"), vec!["missing.npz", "cannot read"]),
+        (write("empty.npy", b""), vec!["empty.npy", "empty"]),
+        (write("random.npz", &random), vec!["random.npz", "not a NumPy file"]),
+        (fixture("truncated.npz"), vec!["truncated.npz", "damaged"]),
+        (fixture("object_array.npy"), vec!["object_array.npy", "pickled"]),
+        (fixture("complex128.npy"), vec!["complex128.npy", "complex128"]),
+        (fixture("xor_nan.npz"), vec!["xor_nan.npz", "NaN"]),
+        (fixture("xor_missing_out.npz"), vec!["xor_missing_out.npz", "'out'"]),
+        (
+            write("huge.npy", &npy("<f8", "(1000000000, 1000000)", &[0u8; 64])),
+            vec!["huge.npy", "larger than"],
+        ),
+        (
+            write("short.npy", &npy("<f8", &format!("(10, {cols})"), &[0u8; 64])),
+            vec!["short.npy", "truncated"],
+        ),
+        (
+            write("inf.npy", &npy("<f8", &format!("(4, {cols})"), &f64s(&with_inf))),
+            vec!["inf.npy", "inf", "finite"],
+        ),
+        (
+            write(
+                "columns.npy",
+                &npy("<f8", &format!("(4, {})", cols + 1), &f64s(&vec![0.25; 4 * (cols + 1)])),
+            ),
+            vec!["columns.npy", "input column(s)"],
+        ),
+        (
+            write(
+                "strings.npy",
+                &npy("<U3", &format!("(4, {cols})"), &vec![0u8; 12 * 4 * cols]),
+            ),
+            vec!["strings.npy", "unsupported dtype"],
+        ),
+        (
+            write("lengths.npz", &mismatched_npz(n_in, n_out)),
+            vec!["lengths.npz", "rows"],
+        ),
+    ]
+}
+
+/// An `.npz` whose inputs have 4 rows and whose targets have 3.
+fn mismatched_npz(n_in: usize, n_out: usize) -> Vec<u8> {
+    use std::io::Write;
+    let npy = |rows: usize, cols: usize| {
+        let header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
+        let pad = 64 - (10 + header.len() + 1) % 64;
+        let text = format!("{header}{}\n", " ".repeat(pad % 64));
+        let mut b = b"\x93NUMPY\x01\x00".to_vec();
+        b.extend_from_slice(&(text.len() as u16).to_le_bytes());
+        b.extend_from_slice(text.as_bytes());
+        b.extend(std::iter::repeat_n(0u8, 8 * rows * cols));
+        b
+    };
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("inp.npy", options).unwrap();
+    zip.write_all(&npy(4, n_in)).unwrap();
+    zip.start_file("out.npy", options).unwrap();
+    zip.write_all(&npy(3, n_out)).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// A folder path that cannot be created or written, even by root.
+pub fn unwritable() -> PathBuf {
+    PathBuf::from("/sys/mlp-test-cannot-write-here")
+}
+
+/// Every bad data file of [`bad_data`] through `flag` (for example
+/// `--data`): each refused with one line naming the file, nothing written.
+/// `extra` are further arguments (for example the other data flag).
+pub fn refuses_bad_data(bin: &str, flag: &str, extra: &[&str], n_in: usize, n_out: usize) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("out");
+    for (path, needles) in bad_data(dir.path(), n_in, n_out) {
+        let mut args = vec!["--out", out.to_str().unwrap(), flag, path.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        assert_refused(bin, &args, &needles);
+        assert!(
+            files(&out).is_empty(),
+            "{bin} {flag} {}: wrote {:?}",
+            path.display(),
+            files(&out)
+        );
+    }
+}
+
+/// The flags every training binary shares, with bad values: each refused
+/// with one line naming the flag, nothing written.
+pub fn refuses_bad_common_flags(bin: &str) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["--iterations", "0"], &["--iterations"]),
+        (&["--iterations", "-5"], &["--iterations"]),
+        (&["--iterations", "ten"], &["--iterations", "ten"]),
+        (&["--iterations", "1e6"], &["--iterations"]),
+        (&["--learning-rate", "NaN"], &["--learning-rate", "NaN"]),
+        (&["--learning-rate", "-0.5"], &["--learning-rate", "-0.5"]),
+        (&["--learning-rate", "0"], &["--learning-rate"]),
+        (&["--learning-rate", "inf"], &["--learning-rate"]),
+        (&["--learning-rate", "fast"], &["--learning-rate", "fast"]),
+        (&["--momentum", "1"], &["--momentum", "[0, 1)"]),
+        (&["--momentum", "-0.1"], &["--momentum"]),
+        (&["--momentum", "2"], &["--momentum"]),
+        (&["--momentum", "NaN"], &["--momentum"]),
+        (&["--momentum", "half"], &["--momentum", "half"]),
+        (&["--sampling", "shuffled"], &["--sampling", "shuffled"]),
+        (&["--seed", "-1"], &["--seed"]),
+        (&["--no-such-flag"], &["--no-such-flag"]),
+    ];
+    for (args, needles) in cases {
+        let mut all = vec!["--out", o];
+        all.extend_from_slice(args);
+        assert_refused(bin, &all, needles);
+        assert!(!out.exists(), "{bin} {args:?}: nothing may be written on bad flags");
+    }
+    refuses_bad_out(bin, &[]);
+}
+
+/// `--out` that is an existing file, or a folder that cannot be written.
+pub fn refuses_bad_out(bin: &str, extra: &[&str]) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "keep me").unwrap();
+    let mut args = vec!["--out", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    assert_refused(bin, &args, &["--out", "not a folder"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+    let bad = unwritable();
+    let mut args = vec!["--out", bad.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    assert_refused(bin, &args, &["--out", bad.to_str().unwrap()]);
+}
