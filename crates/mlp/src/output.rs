@@ -110,6 +110,13 @@ pub fn sheet_arrays(net: &Network) -> Result<(Array2<f64>, Array2<f64>, Array1<f
     Ok((v, w, b))
 }
 
+/// The sheet's `V`, `W` and `b` of a network as JSON (rows as lists).
+pub fn weights_json(net: &Network) -> Result<serde_json::Value> {
+    let (v, w, b) = sheet_arrays(net)?;
+    let rows = |m: &Array2<f64>| m.outer_iter().map(|r| r.to_vec()).collect::<Vec<_>>();
+    Ok(serde_json::json!({ "V": rows(&v), "W": rows(&w), "b": b.to_vec() }))
+}
+
 /// The bytes of an `.npz` holding float64 arrays `V`, `W` and `b`.
 pub fn weights_npz(net: &Network) -> Result<Vec<u8>> {
     let (v, w, b) = sheet_arrays(net)?;

@@ -5,6 +5,7 @@ use crate::trace::CostTrace;
 use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 
@@ -179,13 +180,49 @@ where
 }
 
 fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(c: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>) -> Result<()> {
+    legend_at(c, SeriesLabelPosition::UpperRight)
+}
+
+fn legend_at<'a, 'b: 'a, X: Ranged, Y: Ranged>(
+    c: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> Result<()> {
     c.configure_series_labels()
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(150, 150, 150))
         .label_font(("sans-serif", 15))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .draw()
         .map_err(err)
+}
+
+type XyChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A titled chart with linear axes over `x` and `y`, labelled, with a light
+/// grid.
+fn xy_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    (x, y): (std::ops::Range<f64>, std::ops::Range<f64>),
+    x_label: &str,
+    y_label: &str,
+) -> Result<XyChart<'a, 'b>> {
+    let mut c = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 22))
+        .margin(14)
+        .x_label_area_size(48)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x, y)
+        .map_err(err)?;
+    c.configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .axis_desc_style(("sans-serif", 17))
+        .label_style(("sans-serif", 14))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(err)?;
+    Ok(c)
 }
 
 /// The label of `log10` value `v` on a log axis: `1e-3`, or `3.2e-3` between decades.
@@ -412,21 +449,7 @@ pub fn xy(
     let (y0, y1) = range_of(ys, 0.05);
     let y1 = y1 + legend_room * (y1 - y0);
     svg((SIZE.0, SIZE.1 + 80), |root| {
-        let mut c = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 22))
-            .margin(14)
-            .x_label_area_size(48)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        c.configure_mesh()
-            .x_desc(x_label)
-            .y_desc(y_label)
-            .axis_desc_style(("sans-serif", 17))
-            .label_style(("sans-serif", 14))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(err)?;
+        let mut c = xy_chart(root, title, (x0..x1, y0..y1), x_label, y_label)?;
         for l in lines {
             let color = PALETTE[l.color % PALETTE.len()].mix(l.alpha);
             let style = color.stroke_width(l.width);
@@ -452,13 +475,7 @@ pub fn xy(
                 .label(&p.label)
                 .legend(move |(x, y)| Circle::new((x + 10, y), 4, style));
         }
-        c.configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(150, 150, 150))
-            .label_font(("sans-serif", 15))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(err)
+        legend(&mut c)
     })
 }
 
@@ -545,13 +562,7 @@ pub fn strips(title: &str, y_label: &str, groups: &[Strip], log: bool) -> Result
             .map_err(err)?
             .label("black bar: mean; vertical line: ± one standard deviation")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.stroke_width(2)));
-        c.configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(150, 150, 150))
-            .label_font(("sans-serif", 14))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(err)
+        legend(&mut c)
     })
 }
 
@@ -568,21 +579,7 @@ pub fn labelled_scatter(
     let (y0, y1) = range_of(points.iter().map(|p| p.1), 0.1);
     let y1 = y1 + if legend.is_empty() { 0.0 } else { 0.3 * (y1 - y0) }; // room for the legend
     svg((SIZE.0, SIZE.0), |root| {
-        let mut c = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 22))
-            .margin(14)
-            .x_label_area_size(48)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        c.configure_mesh()
-            .x_desc(x_label)
-            .y_desc(y_label)
-            .axis_desc_style(("sans-serif", 17))
-            .label_style(("sans-serif", 14))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(err)?;
+        let mut c = xy_chart(root, title, (x0..x1, y0..y1), x_label, y_label)?;
         c.draw_series(
             points
                 .iter()
@@ -604,13 +601,7 @@ pub fn labelled_scatter(
                 .legend(move |(x, y)| Circle::new((x + 10, y), 5, col.filled()));
         }
         if !legend.is_empty() {
-            c.configure_series_labels()
-                .background_style(WHITE.mix(0.9))
-                .border_style(RGBColor(150, 150, 150))
-                .label_font(("sans-serif", 14))
-                .position(SeriesLabelPosition::UpperLeft)
-                .draw()
-                .map_err(err)?;
+            legend_at(&mut c, SeriesLabelPosition::UpperLeft)?;
         }
         Ok(())
     })

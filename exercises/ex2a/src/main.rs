@@ -66,7 +66,6 @@ fn report(
     let initial_cost = mlp::train::dataset_cost(&run.initial, data);
     let final_cost = run.final_cost(data);
     let max_sample_cost = run.trace.bins().map(|b| b.max).fold(0.0, f64::max);
-    let (v, w, b) = mlp::output::sheet_arrays(&run.trained)?;
     let metrics = json!({
         "exercise": "2a",
         "data": data_path.display().to_string(),
@@ -79,7 +78,7 @@ fn report(
         "initial_cost": initial_cost,
         "final_cost": final_cost,
         "max_sample_cost_during_training": max_sample_cost,
-        "final_weights": { "V": v.outer_iter().map(|r| r.to_vec()).collect::<Vec<_>>(), "W": w.outer_iter().map(|r| r.to_vec()).collect::<Vec<_>>(), "b": b.to_vec() },
+        "final_weights": mlp::output::weights_json(&run.trained)?,
     });
     let mut outputs = Outputs::new();
     outputs.add_json(out.join("metrics.json"), &metrics)?;

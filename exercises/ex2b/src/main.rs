@@ -256,7 +256,6 @@ fn report(
             &[curve],
         )?,
     );
-    let (v, w, b) = mlp::output::sheet_arrays(&main_run.trained)?;
     let mut metrics = json!({
         "exercise": "2b",
         "data": data_path.display().to_string(),
@@ -271,7 +270,7 @@ fn report(
         "final_cost": final_cost,
         "recovered": final_cost < RECOVERED,
         "recovery_threshold": RECOVERED,
-        "final_weights": { "V": v.outer_iter().map(|r| r.to_vec()).collect::<Vec<_>>(), "W": w.outer_iter().map(|r| r.to_vec()).collect::<Vec<_>>(), "b": b.to_vec() },
+        "final_weights": mlp::output::weights_json(&main_run.trained)?,
     });
     if args.common.save_weights {
         main_run.add_weights(&mut outputs, out)?;
