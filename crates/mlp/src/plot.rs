@@ -8,6 +8,7 @@ use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Width and height of a figure in pixels.
 pub const SIZE: (u32, u32) = (900, 540);
@@ -536,14 +537,15 @@ pub fn strips(title: &str, y_label: &str, groups: &[Strip], log: bool) -> Result
                     .map(|(j, &(_, v))| Circle::new((x_of(j), tr(v)), 5, color.filled())),
             )
             .map_err(err)?
-            .label(format!("{}: one dot per seed (seeds left to right)", g.name))
+            .label(format!("{}: one dot per seed", g.name))
             .legend(move |(x, y)| Circle::new((x + 10, y), 5, color.filled()));
             c.draw_series(g.values.iter().enumerate().map(|(j, &(seed, v))| {
-                Text::new(
-                    seed.to_string(),
-                    (x_of(j) - 0.01, tr(v)),
-                    ("sans-serif", 11).into_font().color(&BLACK),
-                )
+                // to the right of its dot, vertically centred on it
+                let style = ("sans-serif", 12)
+                    .into_font()
+                    .color(&BLACK)
+                    .pos(Pos::new(HPos::Left, VPos::Center));
+                Text::new(format!("seed {seed}"), (x_of(j) + 0.012, tr(v)), style)
             }))
             .map_err(err)?;
             let vals: Vec<f64> = g.values.iter().map(|v| v.1).collect();
