@@ -50,6 +50,9 @@ fn main() -> ExitCode {
             &mut config.rng(),
             bar.as_ref(),
         )?;
+        if let Some(b) = &bar {
+            b.finish_and_clear();
+        }
         report(&args, &out, &data_path, &run, &data, &config)
     })
 }

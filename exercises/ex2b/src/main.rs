@@ -87,6 +87,9 @@ fn main() -> ExitCode {
             &mut config.rng(),
             bar.as_ref(),
         )?;
+        if let Some(b) = &bar {
+            b.finish_and_clear();
+        }
         let sweep = if args.no_sweep {
             None
         } else {

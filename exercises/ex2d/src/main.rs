@@ -65,6 +65,9 @@ fn main() -> ExitCode {
             &mut rng,
             bar.as_ref(),
         )?;
+        if let Some(b) = &bar {
+            b.finish_and_clear();
+        }
         report(&args, &out, &data_path, &data, &positions, &config, &run)
     })
 }
