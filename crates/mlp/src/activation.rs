@@ -51,20 +51,20 @@ impl Activation {
     /// Applies `phi` element-wise: `z = phi(v)` and `dphi = phi'(v)`.
     #[inline]
     pub fn apply(self, v: &[f64], z: &mut [f64], dphi: &mut [f64]) {
-        debug_assert!(v.len() == z.len() && v.len() == dphi.len());
+        let n = v.len();
+        let (z, dphi) = (&mut z[..n], &mut dphi[..n]);
         match self {
             Activation::Identity => {
-                // one loop for both (copy_from_slice would be a library call
-                // for what is usually a single number)
-                for ((&v, z), d) in v.iter().zip(z.iter_mut()).zip(dphi.iter_mut()) {
-                    *z = v;
-                    *d = 1.0;
+                for i in 0..n {
+                    z[i] = v[i];
+                    dphi[i] = 1.0;
                 }
             }
             Activation::Relu => {
-                for ((&v, z), d) in v.iter().zip(z.iter_mut()).zip(dphi.iter_mut()) {
-                    *z = v.max(0.0);
-                    *d = if v > 0.0 { 1.0 } else { 0.0 };
+                for i in 0..n {
+                    let on = v[i] > 0.0;
+                    z[i] = if on { v[i] } else { 0.0 };
+                    dphi[i] = if on { 1.0 } else { 0.0 };
                 }
             }
             Activation::Sigmoid => crate::vexp::sigmoid_layer(v, z, dphi),

@@ -268,7 +268,8 @@ impl Network {
             // Loops by index over slices cut to length first: for layers of a
             // few units, iterator chains and chunks_exact (which divides) cost
             // more than the arithmetic.
-            let cheap = layer.activation != Activation::Sigmoid;
+            let (v, rest) = out.split_at_mut(m);
+            let (dphi, z) = rest.split_at_mut(m);
             for j in 0..m {
                 let s = if n == 1 {
                     // one input (the 2c networks): W is a column, no inner loop
@@ -282,18 +283,9 @@ impl Network {
                     s
                 };
                 // v = W z + b, in that order
-                let s = if let Some(b) = bias { b[j] + s } else { s };
-                out[j] = s;
-                if cheap {
-                    // cheap nonlinearities right here, in the same pass
-                    (out[2 * m + j], out[m + j]) = layer.activation.phi_and_derivative(s);
-                }
+                v[j] = if let Some(b) = bias { b[j] + s } else { s };
             }
-            if !cheap {
-                let (v, rest) = out.split_at_mut(m);
-                let (dphi, z) = rest.split_at_mut(m);
-                layer.activation.apply(v, z, dphi);
-            }
+            layer.activation.apply(v, z, dphi);
         }
         let last = self.layers.last().expect("a network has layers");
         &tape.buf[last.z_at()..last.z_at() + last.units]
