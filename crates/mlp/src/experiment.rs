@@ -72,6 +72,24 @@ impl Run {
         })
     }
 
+    /// One run on its own, with its own progress bar (shown on a terminal
+    /// when the run is long enough, cleared when it ends) labelled `label`.
+    pub fn train_alone(
+        name: impl Into<String>,
+        start: &Network,
+        data: &Dataset,
+        config: &TrainConfig,
+        rng: &mut ChaCha8Rng,
+        label: &str,
+    ) -> Result<Run> {
+        let bar = progress_for(config.iterations(), label);
+        let run = Run::train(name, start, data, config, rng, bar.as_ref());
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        run
+    }
+
     /// Largest `|final - initial|` over all parameters.
     pub fn max_abs_change(&self) -> f64 {
         self.initial

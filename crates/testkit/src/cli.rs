@@ -267,3 +267,26 @@ pub fn refuses_bad_out(bin: &str, extra: &[&str]) {
     args.extend_from_slice(extra);
     assert_refused(bin, &args, &["--out", bad.to_str().unwrap()]);
 }
+
+/// Runs `bin` twice with `args` into two fresh folders and asserts that both
+/// wrote the same files with the same bytes. Returns the first folder.
+pub fn assert_same_bytes(bin: &str, args: &[&str]) -> tempfile::TempDir {
+    let a = tempfile::tempdir().expect("a temporary folder");
+    let b = tempfile::tempdir().expect("a temporary folder");
+    for d in [&a, &b] {
+        let mut all = vec!["--out", d.path().to_str().unwrap()];
+        all.extend_from_slice(args);
+        run_ok(bin, &all);
+    }
+    let names = files(a.path());
+    assert!(!names.is_empty(), "{bin} wrote nothing");
+    assert_eq!(names, files(b.path()));
+    for f in names {
+        assert_eq!(
+            std::fs::read(a.path().join(&f)).unwrap(),
+            std::fs::read(b.path().join(&f)).unwrap(),
+            "{bin}: {f} differs between two runs with the same seed"
+        );
+    }
+    a
+}

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::Parser;
 use mlp::cli::{CommonArgs, run};
-use mlp::experiment::{Run, default_data, load_data, progress_for};
+use mlp::experiment::{Run, default_data, load_data};
 use mlp::output::{Outputs, prepare_out_dir};
 use mlp::plot::{Curve, cost_over_time};
 use mlp::sheet::xor_start;
@@ -41,18 +41,14 @@ fn main() -> ExitCode {
         let config = args.common.train_config(3, ITERATIONS)?;
         prepare_out_dir(&out)?;
         let start = xor_start();
-        let bar = progress_for(config.iterations(), "2a");
-        let run = Run::train(
+        let run = Run::train_alone(
             format!("xor-seed{}", config.seed()),
             &start,
             &data,
             &config,
             &mut config.rng(),
-            bar.as_ref(),
+            "2a",
         )?;
-        if let Some(b) = &bar {
-            b.finish_and_clear();
-        }
         report(&args, &out, &data_path, &run, &data, &config)
     })
 }

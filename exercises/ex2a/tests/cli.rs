@@ -21,28 +21,7 @@ fn the_perfect_start_does_not_move() {
 
 #[test]
 fn same_seed_same_bytes() {
-    let a = tempfile::tempdir().unwrap();
-    let b = tempfile::tempdir().unwrap();
-    for d in [&a, &b] {
-        run_ok(
-            BIN,
-            &[
-                "--out",
-                d.path().to_str().unwrap(),
-                "--seed",
-                "5",
-                "--iterations",
-                "3000",
-            ],
-        );
-    }
-    for f in ["metrics.json", "cost_over_time.svg"] {
-        assert_eq!(
-            std::fs::read(a.path().join(f)).unwrap(),
-            std::fs::read(b.path().join(f)).unwrap(),
-            "{f}"
-        );
-    }
+    testkit::cli::assert_same_bytes(BIN, &["--seed", "5", "--iterations", "3000"]);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 use clap::Parser;
 use mlp::cli::{CommonArgs, run};
-use mlp::experiment::{Run, default_data, load_data, progress_for};
+use mlp::experiment::{Run, default_data, load_data};
 use mlp::network::Network;
 use mlp::output::{Outputs, prepare_out_dir};
 use mlp::plot::{Curve, cost_over_time, format_count, heatmap};
@@ -78,18 +78,14 @@ fn main() -> ExitCode {
             .apply(&mut start)
             .map_err(|e| anyhow::anyhow!("--perturb {}: {e}", args.perturb))?;
         prepare_out_dir(&out)?;
-        let bar = progress_for(config.iterations(), "2b");
-        let main_run = Run::train(
+        let main_run = Run::train_alone(
             format!("perturbed-seed{}", config.seed()),
             &start,
             &data,
             &config,
             &mut config.rng(),
-            bar.as_ref(),
+            "2b",
         )?;
-        if let Some(b) = &bar {
-            b.finish_and_clear();
-        }
         let sweep = if args.no_sweep {
             None
         } else {

@@ -5,7 +5,7 @@ mod bars;
 use anyhow::{Result, anyhow};
 use clap::Parser;
 use mlp::cli::{CommonArgs, run};
-use mlp::experiment::{Run, default_data, load_data, progress_for};
+use mlp::experiment::{Run, default_data, load_data};
 use mlp::network::Network;
 use mlp::output::{Outputs, prepare_out_dir};
 use mlp::plot::{Curve, ImageScale, cost_over_time, format_count, image_grid, labelled_scatter};
@@ -56,18 +56,7 @@ fn main() -> ExitCode {
         let mut rng = config.rng();
         let mut start = Network::sheet(25, HIDDEN, 2, Activation::Sigmoid)?;
         start.randomize_normal(&mut rng);
-        let bar = progress_for(config.iterations(), "2d");
-        let run = Run::train(
-            format!("seed{}", config.seed()),
-            &start,
-            &data,
-            &config,
-            &mut rng,
-            bar.as_ref(),
-        )?;
-        if let Some(b) = &bar {
-            b.finish_and_clear();
-        }
+        let run = Run::train_alone(format!("seed{}", config.seed()), &start, &data, &config, &mut rng, "2d")?;
         report(&args, &out, &data_path, &data, &positions, &config, &run)
     })
 }

@@ -43,28 +43,7 @@ fn default_run_learns_what_the_outputs_code_for() {
 
 #[test]
 fn same_seed_same_bytes() {
-    let a = tempfile::tempdir().unwrap();
-    let b = tempfile::tempdir().unwrap();
-    for d in [&a, &b] {
-        run_ok(
-            BIN,
-            &[
-                "--out",
-                d.path().to_str().unwrap(),
-                "--iterations",
-                "20000",
-                "--seed",
-                "3",
-            ],
-        );
-    }
-    for f in files(a.path()) {
-        assert_eq!(
-            std::fs::read(a.path().join(&f)).unwrap(),
-            std::fs::read(b.path().join(&f)).unwrap(),
-            "{f}"
-        );
-    }
+    testkit::cli::assert_same_bytes(BIN, &["--iterations", "20000", "--seed", "3"]);
 }
 
 #[test]
