@@ -138,3 +138,46 @@ pub fn load_data(path: &Path, n_out: usize) -> (Array2<f64>, Array2<f64>) {
     };
     (read(ki), read(ko))
 }
+
+/// Runs `bin` with `--save-weights --sampling cyclic` and `args` into a
+/// fresh folder, which it returns.
+pub fn save_cyclic(bin: &str, args: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut all = vec![
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--save-weights",
+        "--sampling",
+        "cyclic",
+    ];
+    all.extend_from_slice(args);
+    crate::cli::run_ok(bin, &all);
+    dir
+}
+
+/// A saved run: its initial and final weights, and the initial weights
+/// replayed by this crate's independent implementation.
+pub struct Replay {
+    pub start: Params,
+    pub end: Params,
+    pub replayed: Params,
+}
+
+impl Replay {
+    /// The largest difference between the replayed and the saved final weights.
+    pub fn diff(&self) -> f64 {
+        max_abs_diff(&self.replayed, &self.end)
+    }
+}
+
+/// Replays run `run` saved under `dir` (by [`save_cyclic`]) on the committed
+/// data set `data` (`n_out` target columns) for `iterations` iterations with
+/// learning rate `eta` and momentum 0.5.
+pub fn replay_saved(dir: &Path, run: &str, data: &str, n_out: usize, phi: Phi, iterations: u64, eta: f64) -> Replay {
+    let w = dir.join("weights");
+    let start = load_params(&w.join(format!("{run}-initial.npz")));
+    let end = load_params(&w.join(format!("{run}-final.npz")));
+    let (x, y) = load_data(&crate::cli::data(data), n_out);
+    let replayed = replay_cyclic(&start, &x, &y, phi, iterations, eta, 0.5);
+    Replay { start, end, replayed }
+}

@@ -2,7 +2,7 @@
 //! with one line, saved weights replay under the independent implementation.
 
 use testkit::cli::{assert_refused, files, fixture, metrics, run_ok};
-use testkit::replay::{Phi, load_data, load_params, max_abs_diff, replay_cyclic};
+use testkit::replay::{Phi, replay_saved, save_cyclic};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ex2a");
 
@@ -26,27 +26,10 @@ fn same_seed_same_bytes() {
 
 #[test]
 fn saved_weights_replay_under_the_independent_implementation() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().to_str().unwrap();
-    run_ok(
-        BIN,
-        &[
-            "--out",
-            out,
-            "--save-weights",
-            "--sampling",
-            "cyclic",
-            "--iterations",
-            "2000",
-        ],
-    );
-    let w = dir.path().join("weights");
-    let start = load_params(&w.join("xor-seed0-initial.npz"));
-    let end = load_params(&w.join("xor-seed0-final.npz"));
-    let (x, y) = load_data(&testkit::cli::data("xor_data.npz"), 1);
-    let replayed = replay_cyclic(&start, &x, &y, Phi::Relu, 2000, 0.2 / 3.0, 0.5);
-    assert_eq!(max_abs_diff(&replayed, &end), 0.0);
-    assert_eq!(start, end);
+    let dir = save_cyclic(BIN, &["--iterations", "2000"]);
+    let r = replay_saved(dir.path(), "xor-seed0", "xor_data.npz", 1, Phi::Relu, 2000, 0.2 / 3.0);
+    assert_eq!(r.diff(), 0.0);
+    assert_eq!(r.start, r.end);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! perturbations that do not, saved weights replay, bad input is refused.
 
 use testkit::cli::{assert_refused, metrics, run_ok};
-use testkit::replay::{Phi, load_data, load_params, max_abs_diff, replay_cyclic};
+use testkit::replay::{Phi, max_abs_diff, replay_saved, save_cyclic};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ex2b");
 
@@ -32,30 +32,19 @@ fn the_perturbed_start_recovers_and_the_sweep_explains_failures() {
 
 #[test]
 fn saved_weights_replay_under_the_independent_implementation() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().to_str().unwrap();
-    run_ok(
-        BIN,
-        &[
-            "--out",
-            out,
-            "--save-weights",
-            "--sampling",
-            "cyclic",
-            "--no-sweep",
-            "--perturb",
-            "V[1,0]=0.4",
-        ],
+    let dir = save_cyclic(BIN, &["--no-sweep", "--perturb", "V[1,0]=0.4"]);
+    let r = replay_saved(
+        dir.path(),
+        "perturbed-seed0",
+        "xor_data.npz",
+        1,
+        Phi::Relu,
+        10_000,
+        0.2 / 3.0,
     );
-    let w = dir.path().join("weights");
-    let start = load_params(&w.join("perturbed-seed0-initial.npz"));
-    let end = load_params(&w.join("perturbed-seed0-final.npz"));
-    assert_eq!(start.v[[1, 0]], 0.4);
-    let (x, y) = load_data(&testkit::cli::data("xor_data.npz"), 1);
-    let replayed = replay_cyclic(&start, &x, &y, Phi::Relu, 10_000, 0.2 / 3.0, 0.5);
-    let diff = max_abs_diff(&replayed, &end);
-    assert!(diff <= 1e-12, "replay differs by {diff}");
-    assert!(max_abs_diff(&start, &end) > 1e-3, "training moved the weights");
+    assert_eq!(r.start.v[[1, 0]], 0.4);
+    assert!(r.diff() <= 1e-12, "replay differs by {}", r.diff());
+    assert!(max_abs_diff(&r.start, &r.end) > 1e-3, "training moved the weights");
 }
 
 #[test]

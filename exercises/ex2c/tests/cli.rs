@@ -3,8 +3,8 @@
 
 use ndarray::{Array1, Array2};
 use ndarray_npy::NpzWriter;
-use testkit::cli::{assert_refused, data, files, metrics, run_ok};
-use testkit::replay::{Phi, load_data, load_params, max_abs_diff, replay_cyclic};
+use testkit::cli::{assert_refused, files, metrics, run_ok};
+use testkit::replay::{Phi, max_abs_diff, replay_saved, save_cyclic};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ex2c");
 
@@ -79,36 +79,22 @@ fn same_seed_same_bytes() {
 
 #[test]
 fn saved_weights_replay_under_the_independent_implementation() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().to_str().unwrap();
-    let iterations = 30_000u64;
-    run_ok(
-        BIN,
-        &[
-            "--out",
-            out,
-            "--save-weights",
-            "--sampling",
-            "cyclic",
-            "--iterations",
-            "30000",
-            "--seeds",
-            "2",
-            "--seed",
-            "4",
-        ],
-    );
-    let (x, y) = load_data(&data("func_approx_training.npz"), 1);
+    let dir = save_cyclic(BIN, &["--iterations", "30000", "--seeds", "2", "--seed", "4"]);
     for k in [5usize, 40] {
         for seed in [4, 5] {
-            let w = dir.path().join("weights");
-            let start = load_params(&w.join(format!("k{k}-seed{seed}-initial.npz")));
-            let end = load_params(&w.join(format!("k{k}-seed{seed}-final.npz")));
-            assert_eq!(start.v.dim(), (k, 1));
-            let replayed = replay_cyclic(&start, &x, &y, Phi::Sigmoid, iterations, 0.2 / k as f64, 0.5);
-            let diff = max_abs_diff(&replayed, &end);
-            assert!(diff <= 1e-9, "K = {k}, seed {seed}: replay differs by {diff}");
-            assert!(max_abs_diff(&start, &end) > 1e-2);
+            let run = format!("k{k}-seed{seed}");
+            let r = replay_saved(
+                dir.path(),
+                &run,
+                "func_approx_training.npz",
+                1,
+                Phi::Sigmoid,
+                30_000,
+                0.2 / k as f64,
+            );
+            assert_eq!(r.start.v.dim(), (k, 1));
+            assert!(r.diff() <= 1e-9, "K = {k}, seed {seed}: replay differs by {}", r.diff());
+            assert!(max_abs_diff(&r.start, &r.end) > 1e-2);
         }
     }
 }

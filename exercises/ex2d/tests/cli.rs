@@ -4,7 +4,7 @@
 use ndarray::Array2;
 use ndarray_npy::NpzWriter;
 use testkit::cli::{assert_refused, data, files, metrics, run_ok};
-use testkit::replay::{Phi, load_data, load_params, max_abs_diff, replay_cyclic};
+use testkit::replay::{Phi, load_data, replay_saved, save_cyclic};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ex2d");
 
@@ -48,28 +48,13 @@ fn same_seed_same_bytes() {
 
 #[test]
 fn saved_weights_replay_under_the_independent_implementation() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().to_str().unwrap();
-    run_ok(
-        BIN,
-        &[
-            "--out",
-            out,
-            "--save-weights",
-            "--sampling",
-            "cyclic",
-            "--iterations",
-            "20000",
-        ],
+    let dir = save_cyclic(BIN, &["--iterations", "20000"]);
+    let r = replay_saved(dir.path(), "seed0", "bar_data.npy", 2, Phi::Sigmoid, 20_000, 0.2 / 10.0);
+    assert_eq!(
+        (r.start.v.dim(), r.start.w.dim(), r.start.b.len()),
+        ((10, 25), (2, 10), 10)
     );
-    let w = dir.path().join("weights");
-    let start = load_params(&w.join("seed0-initial.npz"));
-    let end = load_params(&w.join("seed0-final.npz"));
-    assert_eq!((start.v.dim(), start.w.dim(), start.b.len()), ((10, 25), (2, 10), 10));
-    let (x, y) = load_data(&data("bar_data.npy"), 2);
-    let replayed = replay_cyclic(&start, &x, &y, Phi::Sigmoid, 20_000, 0.2 / 10.0, 0.5);
-    let diff = max_abs_diff(&replayed, &end);
-    assert!(diff <= 1e-9, "replay differs by {diff}");
+    assert!(r.diff() <= 1e-9, "replay differs by {}", r.diff());
 }
 
 fn bars() -> Array2<f64> {
