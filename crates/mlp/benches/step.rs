@@ -4,12 +4,14 @@
 //! `cargo bench -p mlp --bench step` prints, for each network, the median
 //! nanoseconds per step of both and their ratio (project / baseline), all
 //! measured in one run: the two are timed in alternating rounds, so drifts
-//! of the machine hit both alike.
+//! of the machine hit both alike. The last column names the copy of the
+//! project's step that ran (see `mlp::train::Isa`); `--isa NAME` runs
+//! another one instead, if the processor has it.
 
 // The baseline is plain index loops on purpose.
 #![allow(clippy::needless_range_loop)]
 
-use mlp::train::{Sampling, TrainConfig, Trainer};
+use mlp::train::{Isa, Sampling, TrainConfig, Trainer};
 use mlp::{Activation, Network};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -190,20 +192,33 @@ fn main() {
     let quick = !std::env::args().any(|a| a == "--bench");
     let (rounds, steps) = if quick { (3, 2_000) } else { (31, 200_000) };
     println!(
-        "{:<22} {:>12} {:>12} {:>8}",
+        "{:<22} {:>12} {:>12} {:>8}  copy",
         "network", "project ns", "baseline ns", "ratio"
     );
-    // An argument that is not a flag filters the networks by name.
+    // An argument that is not a flag (or a flag's value) filters the networks
+    // by name.
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let only = args
-        .iter()
-        .position(|a| a == "--only")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
+    let value_of = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let only = value_of("--only");
+    let isa = value_of("--isa").map(|name| {
+        let isa = Isa::ALL.into_iter().find(|i| i.name() == name);
+        match isa {
+            Some(isa) if isa.available() => isa,
+            _ => {
+                eprintln!("error: --isa: expected one of this processor's copies of the step, got {name:?}");
+                std::process::exit(2);
+            }
+        }
+    });
     let filter: Option<String> = args
         .iter()
         .enumerate()
-        .find(|(i, a)| !a.starts_with('-') && (*i == 0 || args[i - 1] != "--only"))
+        .find(|(i, a)| !a.starts_with('-') && (*i == 0 || !matches!(args[i - 1].as_str(), "--only" | "--isa")))
         .map(|(_, a)| a.clone());
     for case in cases() {
         if filter.as_ref().is_some_and(|f| !case.name.contains(f.as_str())) {
@@ -214,6 +229,10 @@ fn main() {
         let eta = 0.2 / case.k as f64 * 0.1;
         let cfg = TrainConfig::new(1, eta, 0.5, Sampling::Cyclic, 0).unwrap();
         let mut trainer = Trainer::new(&net, &cfg);
+        if let Some(isa) = isa {
+            trainer = trainer.with_isa(isa).expect("checked above");
+        }
+        let copy = trainer.isa().name();
         let mut base = Baseline::new(&net, case.phi == Activation::Relu, eta, 0.5);
         let n = case.samples.len();
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
@@ -258,10 +277,10 @@ fn main() {
             } else {
                 ("project", ours)
             };
-            println!("{:<22} {side}: {:.1} ns", case.name, median(times));
+            println!("{:<22} {side}: {:.1} ns ({copy})", case.name, median(times));
             continue;
         }
         let (a, b) = (median(ours), median(theirs));
-        println!("{:<22} {:>12.1} {:>12.1} {:>7.2}x", case.name, a, b, a / b);
+        println!("{:<22} {:>12.1} {:>12.1} {:>7.2}x  {copy}", case.name, a, b, a / b);
     }
 }

@@ -19,6 +19,7 @@ pub mod activation;
 pub mod cli;
 pub mod data;
 pub mod experiment;
+mod kernel;
 pub mod network;
 pub mod output;
 pub mod plot;

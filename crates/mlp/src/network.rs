@@ -19,6 +19,7 @@
 //! also the order of the sheet's random start (`V`, then `W`, then `b`).
 
 use crate::activation::Activation;
+use crate::kernel::{self, Isa};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
@@ -101,6 +102,8 @@ pub struct Network {
     inputs: usize,
     layers: Vec<Layer>,
     params: Vec<f64>,
+    /// Length of a [`Tape`]'s buffer for this network.
+    tape_len: usize,
 }
 
 impl Network {
@@ -139,6 +142,7 @@ impl Network {
             inputs,
             layers,
             params: vec![0.0; at],
+            tape_len: tape_at,
         })
     }
 
@@ -240,60 +244,65 @@ impl Network {
     /// ```text
     /// v_j^l = sum_i W_ji^l z_i^{l-1} + b_j^l,   z_j^l = phi(v_j^l)
     /// ```
-    #[inline]
+    ///
+    /// The loops are those of the training step (`kernel.rs`).
     pub fn forward<'t>(&self, x: &[f64], tape: &'t mut Tape) -> &'t [f64] {
-        tape.buf[..self.inputs].copy_from_slice(x);
-        self.forward_from(x, tape)
-    }
-
-    /// [`forward`](Self::forward) without storing `z^0` in the tape (the
-    /// training step reads the input from `x` itself, and a copy of a few
-    /// numbers costs a library call).
-    #[inline]
-    pub(crate) fn forward_from<'t>(&self, x: &[f64], tape: &'t mut Tape) -> &'t [f64] {
         assert_eq!(x.len(), self.inputs, "input has the wrong length");
-        debug_assert_eq!(tape.buf.len(), self.tape_len(), "the tape belongs to another network");
-        for (idx, layer) in self.layers.iter().enumerate() {
-            let (n, m) = (layer.inputs, layer.units);
-            let (below, here) = tape.buf.split_at_mut(layer.tape_at);
-            let z_prev = if idx == 0 {
-                x
-            } else {
-                &below[layer.input_at..layer.input_at + n]
-            };
-            // [v | phi'(v) | z] of this layer, indexed by unit
-            let out = &mut here[..3 * m];
-            let w = &self.params[layer.weights_range()];
-            let bias = layer.bias_range().map(|r| &self.params[r]);
-            // Loops by index over slices cut to length first: for layers of a
-            // few units, iterator chains and chunks_exact (which divides) cost
-            // more than the arithmetic.
-            let (v, rest) = out.split_at_mut(m);
-            let (dphi, z) = rest.split_at_mut(m);
-            for j in 0..m {
-                let s = if n == 1 {
-                    // one input (the 2c networks): W is a column, no inner loop
-                    w[j] * z_prev[0]
-                } else {
-                    let row = &w[j * n..j * n + n];
-                    let mut s = 0.0;
-                    for i in 0..n {
-                        s += row[i] * z_prev[i];
-                    }
-                    s
-                };
-                // v = W z + b, in that order
-                v[j] = if let Some(b) = bias { b[j] + s } else { s };
-            }
-            layer.activation.apply(v, z, dphi);
-        }
+        assert_eq!(tape.buf.len(), self.tape_len, "the tape belongs to another network");
+        tape.buf[..self.inputs].copy_from_slice(x);
+        // SAFETY: the lengths of the input and of the tape are checked above;
+        // the layers are this network's.
+        unsafe { kernel::forward(&self.layers, self.params.as_ptr(), x.as_ptr(), tape.buf.as_mut_ptr()) };
         let last = self.layers.last().expect("a network has layers");
         &tape.buf[last.z_at()..last.z_at() + last.units]
     }
 
-    /// Length of a tape's buffer for this network.
-    fn tape_len(&self) -> usize {
-        self.inputs + self.layers.iter().map(|l| 4 * l.units).sum::<usize>()
+    /// One training step on sample `(x, target)`: the forward pass (without
+    /// storing `z^0`: the step reads its input from `x`) and
+    /// [`backward_momentum`](Self::backward_momentum). Returns the sample's
+    /// cost before the update.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn train_step(
+        &mut self,
+        isa: Isa,
+        x: &[f64],
+        target: &[f64],
+        tape: &mut Tape,
+        velocity: &mut [f64],
+        eta: f64,
+        mu: f64,
+    ) -> f64 {
+        self.check_step(x, target, tape, velocity);
+        let params = self.params.as_mut_ptr();
+        // SAFETY: every length the kernel relies on is checked just above;
+        // the layers are this network's and the buffers are distinct.
+        unsafe {
+            kernel::step_on(
+                isa,
+                &self.layers,
+                params,
+                velocity.as_mut_ptr(),
+                x.as_ptr(),
+                target.as_ptr(),
+                tape.buf.as_mut_ptr(),
+                eta,
+                mu,
+            )
+        }
+    }
+
+    /// The lengths a training step relies on.
+    #[inline(always)]
+    fn check_step(&self, x: &[f64], target: &[f64], tape: &Tape, velocity: &[f64]) {
+        assert_eq!(x.len(), self.inputs, "input has the wrong length");
+        assert_eq!(target.len(), self.outputs(), "target has the wrong length");
+        assert_eq!(tape.buf.len(), self.tape_len, "the tape belongs to another network");
+        assert_eq!(
+            velocity.len(),
+            self.params.len(),
+            "velocity buffer has the wrong length"
+        );
     }
 
     /// Backward pass after [`forward`](Self::forward) on the same tape: fills
@@ -307,7 +316,7 @@ impl Network {
     /// Computes every `delta^l`, from the last layer down to the first.
     pub fn deltas(&self, target: &[f64], tape: &mut Tape) {
         assert_eq!(target.len(), self.outputs(), "target has the wrong length");
-        assert_eq!(tape.buf.len(), self.tape_len(), "the tape belongs to another network");
+        assert_eq!(tape.buf.len(), self.tape_len, "the tape belongs to another network");
         let big_l = self.layers.len();
         output_delta(&mut tape.buf, &self.layers[big_l - 1], target);
         for l in (1..big_l).rev() {
@@ -355,30 +364,20 @@ impl Network {
         eta: f64,
         mu: f64,
     ) -> f64 {
-        assert_eq!(target.len(), self.outputs(), "target has the wrong length");
-        debug_assert_eq!(
-            velocity.len(),
-            self.params.len(),
-            "velocity buffer has the wrong length"
-        );
-        debug_assert_eq!(tape.buf.len(), self.tape_len(), "the tape belongs to another network");
-        let big_l = self.layers.len();
-        let cost = output_delta(&mut tape.buf, &self.layers[big_l - 1], target);
-        for l in (1..big_l).rev() {
-            let (lower, upper) = (&self.layers[l - 1], &self.layers[l]);
-            hidden_delta_and_momentum(&mut tape.buf, lower, upper, &mut self.params, velocity, eta, mu);
+        self.check_step(x, target, tape, velocity);
+        // SAFETY: as in `train_step`.
+        unsafe {
+            kernel::backward_momentum(
+                &self.layers,
+                self.params.as_mut_ptr(),
+                velocity.as_mut_ptr(),
+                x.as_ptr(),
+                target.as_ptr(),
+                tape.buf.as_mut_ptr(),
+                eta,
+                mu,
+            )
         }
-        let first = &self.layers[0];
-        momentum_layer(
-            &tape.buf[first.tape_at..],
-            x,
-            first,
-            &mut self.params,
-            velocity,
-            eta,
-            mu,
-        );
-        cost
     }
 
     /// `L(t) = -1/2 sum_j (z_j^L - z_j^*)^2` for one sample (never positive).
@@ -411,7 +410,7 @@ impl Tape {
         let mut blocks = vec![(0, net.inputs)];
         blocks.extend(net.layers.iter().map(|l| (l.tape_at, l.units)));
         Tape {
-            buf: vec![0.0; net.tape_len()],
+            buf: vec![0.0; net.tape_len],
             blocks,
         }
     }
@@ -480,97 +479,5 @@ fn hidden_delta(buf: &mut [f64], lower: &Layer, upper: &Layer, params: &[f64]) {
             sum += dj * w_up[j * n + k];
         }
         *d = dphi * sum;
-    }
-}
-
-/// [`hidden_delta`] for layer `l` and [`momentum_layer`] for layer `l + 1`
-/// in one pass over `W^{l+1}`: each weight is read once, used for
-/// `delta^l` (Exercise 1 (e)) and only then updated with
-/// `dL/dW_jk^{l+1} = delta_j^{l+1} z_k^l`. The same numbers as the two
-/// separately: the sum over `j` runs in the same order.
-#[inline(always)]
-fn hidden_delta_and_momentum(
-    buf: &mut [f64],
-    lower: &Layer,
-    upper: &Layer,
-    params: &mut [f64],
-    velocity: &mut [f64],
-    eta: f64,
-    mu: f64,
-) {
-    let (n, m) = (upper.inputs, upper.units);
-    let (lo, hi) = buf.split_at_mut(upper.tape_at);
-    let (_, dphi, z_l, delta_l) = lower.block(&mut lo[lower.tape_at..]);
-    let (dphi, z_l, delta_l) = (&dphi[..n], &z_l[..n], &mut delta_l[..n]);
-    let (_, _, _, delta_up) = upper.block(hi);
-    let delta_up = &delta_up[..m];
-    let at = upper.weights_at;
-    for j in 0..m {
-        let dj = delta_up[j];
-        let row = &mut params[at + j * n..at + j * n + n];
-        let vel = &mut velocity[at + j * n..at + j * n + n];
-        for k in 0..n {
-            let w = row[k];
-            // sum_j delta_j^{l+1} W_jk^{l+1}, with W before its update
-            // (the first term starts the sum: no separate zeroing pass)
-            delta_l[k] = if j == 0 { dj * w } else { delta_l[k] + dj * w };
-            vel[k] = eta * (dj * z_l[k]) + mu * vel[k];
-            row[k] = w + vel[k];
-        }
-    }
-    for k in 0..n {
-        delta_l[k] *= dphi[k];
-    }
-    if let Some(r) = upper.bias_range() {
-        let (b, vel) = (&mut params[r.clone()], &mut velocity[r]);
-        for j in 0..m {
-            vel[j] = eta * delta_up[j] + mu * vel[j];
-            b[j] += vel[j];
-        }
-    }
-}
-
-/// The momentum rule for `layer` whose input is `z_prev`, with
-/// `dL/dW_ki^l = delta_k^l z_i^{l-1}` (Exercise 1 (c), (d), (e)) and
-/// `dL/db_k^l = delta_k^l` (Exercise 1 (f)). `block` is the tape from the
-/// layer's block on.
-#[inline(always)]
-fn momentum_layer(
-    block: &[f64],
-    z_prev: &[f64],
-    layer: &Layer,
-    params: &mut [f64],
-    velocity: &mut [f64],
-    eta: f64,
-    mu: f64,
-) {
-    let (n, m) = (layer.inputs, layer.units);
-    let delta = &block[3 * m..4 * m];
-    let z_prev = &z_prev[..n];
-    let at = layer.weights_at;
-    if n == 1 {
-        // one input (the 2c networks): W is a column, one flat loop
-        let (w, vel, z0) = (&mut params[at..at + m], &mut velocity[at..at + m], z_prev[0]);
-        for k in 0..m {
-            vel[k] = eta * (delta[k] * z0) + mu * vel[k];
-            w[k] += vel[k];
-        }
-    } else {
-        for k in 0..m {
-            let dk = delta[k];
-            let row = &mut params[at + k * n..at + k * n + n];
-            let vel = &mut velocity[at + k * n..at + k * n + n];
-            for i in 0..n {
-                vel[i] = eta * (dk * z_prev[i]) + mu * vel[i];
-                row[i] += vel[i];
-            }
-        }
-    }
-    if let Some(r) = layer.bias_range() {
-        let (b, vel) = (&mut params[r.clone()], &mut velocity[r]);
-        for k in 0..m {
-            vel[k] = eta * delta[k] + mu * vel[k];
-            b[k] += vel[k];
-        }
     }
 }

@@ -16,7 +16,7 @@ pub const FUNC_TEST_SEED: u64 = 2;
 /// Samples in each function-approximation set.
 pub const FUNC_SAMPLES: usize = 30;
 
-/// `xor_data.npz`: `inp` (4, 2) rows [0,0],[0,1],[1,0],[1,1]; `out` (4, 1) = [0,1,1,0].
+/// `xor_data.npz`: `inp` (4, 2) rows `[0,0]`, `[0,1]`, `[1,0]`, `[1,1]`; `out` (4, 1) = `[0,1,1,0]`.
 pub fn xor_data() -> Result<Vec<u8>> {
     let inp = Array2::from_shape_vec((4, 2), vec![0., 0., 0., 1., 1., 0., 1., 1.])?;
     let out = Array2::from_shape_vec((4, 1), vec![0., 1., 1., 0.])?;

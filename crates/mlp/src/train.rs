@@ -10,6 +10,7 @@
 //! Training climbs the sheet's objective `L = -1/2 sum_j (y_j - y*_j)^2`.
 
 use crate::data::Dataset;
+pub use crate::kernel::Isa;
 use crate::network::{Network, Tape, sample_cost};
 use crate::trace::CostTrace;
 use rand::{RngExt, SeedableRng};
@@ -149,6 +150,8 @@ pub struct Trainer {
     velocity: Vec<f64>,
     learning_rate: f64,
     momentum: f64,
+    /// The copy of the step that runs (chosen once, for this processor).
+    isa: Isa,
 }
 
 impl Trainer {
@@ -159,6 +162,7 @@ impl Trainer {
             velocity: vec![0.0; net.params().len()],
             learning_rate: config.learning_rate,
             momentum: config.momentum,
+            isa: Isa::best_for(net.layers()),
         }
     }
 
@@ -167,8 +171,8 @@ impl Trainer {
     /// this iteration's forward pass, before the update.
     #[inline]
     pub fn step(&mut self, net: &mut Network, x: &[f64], target: &[f64]) -> f64 {
-        net.forward_from(x, &mut self.tape);
-        net.backward_momentum(
+        net.train_step(
+            self.isa,
             x,
             target,
             &mut self.tape,
@@ -176,6 +180,22 @@ impl Trainer {
             self.learning_rate,
             self.momentum,
         )
+    }
+
+    /// The same trainer running the copy of the step compiled for `isa`
+    /// instead of the one [`Isa::best_for`] chose; `None` if this processor
+    /// cannot run it. Every copy gives the same bits; this is for tests and
+    /// benchmarks.
+    pub fn with_isa(mut self, isa: Isa) -> Option<Self> {
+        isa.available().then(|| {
+            self.isa = isa;
+            self
+        })
+    }
+
+    /// The copy of the step this trainer runs.
+    pub fn isa(&self) -> Isa {
+        self.isa
     }
 
     /// The momentum steps `dP` (flat layout of the parameters).

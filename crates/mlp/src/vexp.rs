@@ -6,10 +6,14 @@
 //! Estrin's scheme, the
 //! power of two built from bits), so that the compiler turns the loop over a
 //! layer into SIMD code: SSE2 everywhere, and AVX2 or AVX-512 where the
-//! processor has them (chosen at run time). Every path performs the same IEEE
-//! operations in the same order (no fused multiply-adds), so results are
-//! bit-identical on every machine; they agree with the scalar sigmoid built on
-//! the C library's `exp` to within 4 ulp (tested below over the whole range).
+//! processor has them (chosen at run time, or by the copy of the training
+//! step that inlines [`layer_body`], see `crate::kernel::Isa`). Every path
+//! performs the same IEEE operations in the same order, and the polynomial's
+//! multiply-adds are fused on every path (`mul_add`: one instruction with
+//! FMA, the C library's `fma` without, slow but the same bits), so results
+//! are bit-identical on every machine; they agree with the scalar sigmoid
+//! built on the C library's `exp` to within 4 ulp (tested below over the
+//! whole range).
 
 /// `ln 2`, split so that `k * LN2_HI` is exact for `|k| <= 2^11` (the
 /// constants of fdlibm's `exp`, given by their bits).
@@ -82,8 +86,10 @@ pub fn sigmoid_pair(v: f64) -> (f64, f64) {
     if v >= 0.0 { (s, small) } else { (small, s) }
 }
 
+/// The sigmoid of a layer, compiled into its caller for whatever
+/// instruction set the caller is compiled for.
 #[inline(always)]
-fn layer_body(v: &[f64], z: &mut [f64], dphi: &mut [f64]) {
+pub(crate) fn layer_body(v: &[f64], z: &mut [f64], dphi: &mut [f64]) {
     let n = v.len();
     let (z, dphi) = (&mut z[..n], &mut dphi[..n]);
     for i in 0..n {

@@ -1,0 +1,556 @@
+//! The training step's loops, over raw pointers.
+//!
+//! A step of the sheet's networks is a few dozen multiplications; written
+//! with slices, bounds checks and the lengths the slices carry around cost
+//! as much as the arithmetic (and spill registers). So the step's loops run
+//! here, after [`Network::train_step`](crate::network::Network::train_step)
+//! has checked, once per step, every length they rely on.
+//!
+//! The arithmetic is the sheet's step as [`Network::deltas`],
+//! [`Network::gradient_from_deltas`] and the momentum rule compute it,
+//! operation for operation, so the results are the same numbers (each sum
+//! here starts from its first term rather than from 0, which can only change
+//! the sign of a zero). Tests hold the loops to that: `tests/training.rs` checks the step against those
+//! passes, `tests/step_props.rs` checks every compiled copy of it ([`Isa`])
+//! against a plain implementation for networks of every shape, exactly, and
+//! both also run under AddressSanitizer (`.ci/run`).
+//!
+//! To be fast on the sheet's tiny networks the step also avoids trips
+//! through memory on its chain of dependent operations: an activation is
+//! applied to `v_j` while it is still in a register, the output delta is
+//! formed as each output is computed, and the last row of `W^{l+1}` to
+//! reach `delta^l` multiplies it by `phi'(v^l)` on the way.
+//!
+//! [`Network::deltas`]: crate::network::Network::deltas
+//! [`Network::gradient_from_deltas`]: crate::network::Network::gradient_from_deltas
+//!
+//! # Safety
+//!
+//! Every function here requires:
+//! - `layers` are the layers of a [`Network`](crate::network::Network), so
+//!   every weight and bias range they name lies inside its parameters and
+//!   every tape block inside a tape of its length;
+//! - `params` and `velocity` point to that many numbers each, `tape` to a
+//!   tape's length, `x` to `n_0` inputs and `target` to `n_L` targets;
+//! - none of these regions overlap, and nothing else reads or writes them
+//!   while the function runs.
+
+use crate::activation::Activation;
+use crate::network::Layer;
+use crate::vexp;
+use serde::Serialize;
+use std::slice;
+
+/// `v^l = W^l z^{l-1} + b^l` and `z^l = phi(v^l)`, `phi'(v^l)` for every
+/// layer, into the tape (see `Network::forward`).
+///
+/// # Safety
+///
+/// See the module's documentation.
+#[inline(always)]
+pub(crate) unsafe fn forward(layers: &[Layer], params: *const f64, x: *const f64, tape: *mut f64) {
+    // SAFETY: each layer's input is `x` or the layer below's `z`.
+    unsafe {
+        for (idx, layer) in layers.iter().enumerate() {
+            let z_prev = if idx == 0 {
+                x
+            } else {
+                tape.add(layer.input_at) as *const f64
+            };
+            forward_layer::<false>(layer, z_prev, params, tape, |_, _, _| {});
+        }
+    }
+}
+
+/// A whole training step on sample `(x, target)`: [`forward`], with the
+/// output delta (Exercise 1 (a), (d)) computed as each output is, then
+/// [`backward_momentum`]'s sweep down the layers. Returns the sample's cost
+/// `1/2 sum (y - y*)^2` before the update.
+///
+/// # Safety
+///
+/// See the module's documentation.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn step<const INLINE_SIGMOID: bool>(
+    layers: &[Layer],
+    params: *mut f64,
+    velocity: *mut f64,
+    x: *const f64,
+    target: *const f64,
+    tape: *mut f64,
+    eta: f64,
+    mu: f64,
+) -> f64 {
+    // SAFETY: as in `forward` and `backward_momentum`.
+    unsafe {
+        let big_l = layers.len();
+        let last = &layers[big_l - 1];
+        for (idx, layer) in layers[..big_l - 1].iter().enumerate() {
+            let z_prev = if idx == 0 {
+                x
+            } else {
+                tape.add(layer.input_at) as *const f64
+            };
+            forward_layer::<INLINE_SIGMOID>(layer, z_prev, params, tape, |_, _, _| {});
+        }
+        let z_prev = if big_l == 1 {
+            x
+        } else {
+            tape.add(last.input_at) as *const f64
+        };
+        let delta = tape.add(last.tape_at + 3 * last.units);
+        let mut squares = 0.0;
+        forward_layer::<INLINE_SIGMOID>(last, z_prev, params, tape, |k, z, dphi| {
+            let e = z - *target.add(k);
+            squares += e * e;
+            *delta.add(k) = -e * dphi;
+        });
+        sweep_down(layers, params, velocity, x, tape, eta, mu);
+        0.5 * squares
+    }
+}
+
+/// One layer's forward pass from its input `z_prev`: `v^l`, `z^l` and
+/// `phi'(v^l)` into its block of the tape. `each(j, z_j, phi'_j)` is called
+/// for every unit once its numbers are known. With `INLINE_SIGMOID` the
+/// vectorised sigmoid is compiled into the caller (for the instruction set
+/// the caller is compiled for, see [`Isa`]); without, it picks its own.
+///
+/// Each sum starts from its first product rather than from 0: the same
+/// number up to the sign of a zero (`0 + (-0) = +0`), one dependent
+/// addition fewer. Sigmoid layers are computed whole (the vectorised
+/// exponential, [`crate::vexp`]); the others unit by unit, without a trip
+/// through memory between `v_j` and `z_j`.
+#[inline(always)]
+unsafe fn forward_layer<const INLINE_SIGMOID: bool>(
+    layer: &Layer,
+    z_prev: *const f64,
+    params: *const f64,
+    tape: *mut f64,
+    mut each: impl FnMut(usize, f64, f64),
+) {
+    // SAFETY: the layer's block and ranges, and its `n_{l-1}` inputs.
+    unsafe {
+        let m = layer.units;
+        let v = tape.add(layer.tape_at);
+        let (dphi, z) = (v.add(m), v.add(2 * m));
+        let mut unit = |j: usize, vj: f64, zj: f64, dj: f64| {
+            *v.add(j) = vj;
+            *z.add(j) = zj;
+            *dphi.add(j) = dj;
+            each(j, zj, dj);
+        };
+        match layer.activation {
+            Activation::Identity => pre_activations(layer, z_prev, params, |j, vj| unit(j, vj, vj, 1.0)),
+            Activation::Relu => pre_activations(layer, z_prev, params, |j, vj| {
+                let on = vj > 0.0;
+                unit(j, vj, if on { vj } else { 0.0 }, if on { 1.0 } else { 0.0 })
+            }),
+            Activation::Sigmoid => {
+                pre_activations(layer, z_prev, params, |j, vj| *v.add(j) = vj);
+                let (v, z, dphi) = (
+                    slice::from_raw_parts(v as *const f64, m),
+                    slice::from_raw_parts_mut(z, m),
+                    slice::from_raw_parts_mut(dphi, m),
+                );
+                if INLINE_SIGMOID {
+                    vexp::layer_body(v, z, dphi);
+                } else {
+                    vexp::sigmoid_layer(v, z, dphi);
+                }
+                for j in 0..m {
+                    each(j, z[j], dphi[j]);
+                }
+            }
+        }
+    }
+}
+
+/// `v_j^l = sum_i W_ji^l z_i^{l-1} + b_j^l` for every unit `j`, handed to
+/// `out(j, v_j)`.
+#[inline(always)]
+unsafe fn pre_activations(layer: &Layer, z_prev: *const f64, params: *const f64, mut out: impl FnMut(usize, f64)) {
+    // SAFETY: the layer's ranges, and its `n_{l-1}` inputs.
+    unsafe {
+        let (n, m) = (layer.inputs, layer.units);
+        let w = params.add(layer.weights_at);
+        let bias = layer.bias_at.map(|at| params.add(at));
+        if n == 1 {
+            // one input (the 2c networks): W is a column, a loop that
+            // vectorises
+            let z0 = *z_prev;
+            match bias {
+                Some(b) => {
+                    for j in 0..m {
+                        out(j, *b.add(j) + *w.add(j) * z0);
+                    }
+                }
+                None => {
+                    for j in 0..m {
+                        out(j, *w.add(j) * z0);
+                    }
+                }
+            }
+        } else {
+            for j in 0..m {
+                let row = w.add(j * n);
+                let mut s = *row * *z_prev;
+                for i in 1..n {
+                    s += *row.add(i) * *z_prev.add(i);
+                }
+                // v = W z + b, in that order
+                out(
+                    j,
+                    match bias {
+                        Some(b) => *b.add(j) + s,
+                        None => s,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// The backward half of a training step, after [`forward`] on input `x`:
+/// `delta^L`, then down the layers each `delta^l` from `W^{l+1}` before the
+/// momentum rule `dP <- eta dL/dP + mu dP; P <- P + dP` updates layer
+/// `l + 1`; finally layer 1. Returns the sample's cost `1/2 sum (y - y*)^2`.
+///
+/// # Safety
+///
+/// See the module's documentation.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn backward_momentum(
+    layers: &[Layer],
+    params: *mut f64,
+    velocity: *mut f64,
+    x: *const f64,
+    target: *const f64,
+    tape: *mut f64,
+    eta: f64,
+    mu: f64,
+) -> f64 {
+    // SAFETY (whole body): as in `forward`.
+    unsafe {
+        let cost = output_delta(&layers[layers.len() - 1], target, tape);
+        sweep_down(layers, params, velocity, x, tape, eta, mu);
+        cost
+    }
+}
+
+/// From `delta^L` (already in the tape) down: every lower `delta^l`, each
+/// layer's momentum update after its weights have served `delta^{l-1}`.
+#[inline(always)]
+unsafe fn sweep_down(
+    layers: &[Layer],
+    params: *mut f64,
+    velocity: *mut f64,
+    x: *const f64,
+    tape: *mut f64,
+    eta: f64,
+    mu: f64,
+) {
+    // SAFETY: as in `backward_momentum`.
+    unsafe {
+        for l in (1..layers.len()).rev() {
+            hidden_delta_and_momentum(&layers[l - 1], &layers[l], params, velocity, tape, eta, mu);
+        }
+        momentum_layer(&layers[0], x, params, velocity, tape, eta, mu);
+    }
+}
+
+/// Exercise 1 (a) and (d): `delta_k^L = -(z_k^L - z_k^*) phi'(v_k^L)`;
+/// returns `1/2 sum_k (z_k^L - z_k^*)^2`.
+#[inline(always)]
+unsafe fn output_delta(last: &Layer, target: *const f64, tape: *mut f64) -> f64 {
+    // SAFETY: layer L's block, and n_L targets.
+    unsafe {
+        let m = last.units;
+        let block = tape.add(last.tape_at);
+        let (dphi, z, delta) = (block.add(m), block.add(2 * m), block.add(3 * m));
+        let mut squares = 0.0;
+        for k in 0..m {
+            let e = *z.add(k) - *target.add(k);
+            squares += e * e;
+            *delta.add(k) = -e * *dphi.add(k);
+        }
+        0.5 * squares
+    }
+}
+
+/// Exercise 1 (b) and (e) for layer `l` (`lower`) and the momentum rule for
+/// layer `l + 1` (`upper`) in one pass over `W^{l+1}`:
+/// `delta_k^l = phi'(v_k^l) sum_j delta_j^{l+1} W_jk^{l+1}` with each weight
+/// read before its update `dL/dW_jk^{l+1} = delta_j^{l+1} z_k^l`.
+#[inline(always)]
+unsafe fn hidden_delta_and_momentum(
+    lower: &Layer,
+    upper: &Layer,
+    params: *mut f64,
+    velocity: *mut f64,
+    tape: *mut f64,
+    eta: f64,
+    mu: f64,
+) {
+    // SAFETY: the blocks of layers l and l + 1, and the ranges of layer l + 1.
+    unsafe {
+        let m = upper.units;
+        let delta_up = tape.add(upper.tape_at + 3 * m);
+        for j in 0..m {
+            send_down(lower, upper, j, *delta_up.add(j), params, velocity, tape, eta, mu);
+        }
+        if let Some(at) = upper.bias_at {
+            bias_momentum(m, delta_up, params.add(at), velocity.add(at), eta, mu);
+        }
+    }
+}
+
+/// Row `j` of [`hidden_delta_and_momentum`], for `delta_j^{l+1} = dj`: adds
+/// its terms `dj W_jk^{l+1}` to the sums `delta_k^l` (row 0 starts them, the
+/// last row multiplies them by `phi'(v_k^l)`), then updates the row with
+/// `dL/dW_jk^{l+1} = dj z_k^l`. Rows go in order `j = 0, 1, ...`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn send_down(
+    lower: &Layer,
+    upper: &Layer,
+    j: usize,
+    dj: f64,
+    params: *mut f64,
+    velocity: *mut f64,
+    tape: *mut f64,
+    eta: f64,
+    mu: f64,
+) {
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn row<const FIRST: bool, const LAST: bool>(
+        n: usize,
+        dj: f64,
+        w: *mut f64,
+        vel: *mut f64,
+        z_l: *const f64,
+        dphi: *const f64,
+        delta_l: *mut f64,
+        eta: f64,
+        mu: f64,
+    ) {
+        // SAFETY: n numbers at each pointer, by the caller.
+        unsafe {
+            for k in 0..n {
+                let wk = *w.add(k);
+                let d = delta_l.add(k);
+                let sum = if FIRST { dj * wk } else { *d + dj * wk };
+                *d = if LAST { sum * *dphi.add(k) } else { sum };
+                let vk = vel.add(k);
+                *vk = eta * (dj * *z_l.add(k)) + mu * *vk;
+                *w.add(k) = wk + *vk;
+            }
+        }
+    }
+    // SAFETY: the blocks of layers l and l + 1, and row j < n_{l+1} of W^{l+1}.
+    unsafe {
+        let (n, m) = (upper.inputs, upper.units);
+        let lo = tape.add(lower.tape_at);
+        let (dphi, z_l, delta_l) = (lo.add(n), lo.add(2 * n), lo.add(3 * n));
+        let at = upper.weights_at + j * n;
+        let (w, vel) = (params.add(at), velocity.add(at));
+        match (j == 0, j + 1 == m) {
+            (true, true) => row::<true, true>(n, dj, w, vel, z_l, dphi, delta_l, eta, mu),
+            (true, false) => row::<true, false>(n, dj, w, vel, z_l, dphi, delta_l, eta, mu),
+            (false, false) => row::<false, false>(n, dj, w, vel, z_l, dphi, delta_l, eta, mu),
+            (false, true) => row::<false, true>(n, dj, w, vel, z_l, dphi, delta_l, eta, mu),
+        }
+    }
+}
+
+/// The momentum rule for layer 1, whose input is `x`:
+/// `dL/dW_ki^1 = delta_k^1 x_i` (Exercise 1 (c), (d), (e)) and
+/// `dL/db_k^1 = delta_k^1` (Exercise 1 (f)).
+#[inline(always)]
+unsafe fn momentum_layer(
+    layer: &Layer,
+    x: *const f64,
+    params: *mut f64,
+    velocity: *mut f64,
+    tape: *const f64,
+    eta: f64,
+    mu: f64,
+) {
+    // SAFETY: layer 1's block and ranges, and n_0 inputs.
+    unsafe {
+        let (n, m) = (layer.inputs, layer.units);
+        let delta = tape.add(layer.tape_at + 3 * m);
+        let (w, vel) = (params.add(layer.weights_at), velocity.add(layer.weights_at));
+        if n == 1 {
+            // one input (the 2c networks): W is a column, one flat loop
+            let x0 = *x;
+            for k in 0..m {
+                let vk = vel.add(k);
+                *vk = eta * (*delta.add(k) * x0) + mu * *vk;
+                *w.add(k) += *vk;
+            }
+        } else {
+            for k in 0..m {
+                let dk = *delta.add(k);
+                let (row, vrow) = (w.add(k * n), vel.add(k * n));
+                for i in 0..n {
+                    let vi = vrow.add(i);
+                    *vi = eta * (dk * *x.add(i)) + mu * *vi;
+                    *row.add(i) += *vi;
+                }
+            }
+        }
+        if let Some(at) = layer.bias_at {
+            bias_momentum(m, delta, params.add(at), velocity.add(at), eta, mu);
+        }
+    }
+}
+
+/// `db_k <- eta delta_k + mu db_k; b_k <- b_k + db_k` for `m` units.
+#[inline(always)]
+unsafe fn bias_momentum(m: usize, delta: *const f64, b: *mut f64, vel: *mut f64, eta: f64, mu: f64) {
+    // SAFETY: m numbers at each pointer, by the caller.
+    unsafe {
+        for k in 0..m {
+            let vk = vel.add(k);
+            *vk = eta * *delta.add(k) + mu * *vk;
+            *b.add(k) += *vk;
+        }
+    }
+}
+
+/// The instruction sets the training step is compiled for, each a copy of
+/// the same code: its loops, and the sigmoid's exponential, vectorise to the
+/// widest registers the copy may use. Every copy does the same IEEE
+/// operations in the same order (Rust never contracts a product and a sum
+/// into a fused multiply-add; the exponential's `mul_add` are fused in
+/// every copy), so all give the same bits (`tests/training.rs` checks it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Isa {
+    /// What the target guarantees (SSE2 on x86-64); the sigmoid still picks
+    /// its own instruction set, layer by layer.
+    Baseline,
+    /// AVX2 and FMA (x86-64).
+    Avx2,
+    /// AVX-512F and FMA (x86-64).
+    Avx512,
+}
+
+impl Isa {
+    /// Every copy, whether or not this processor can run it.
+    pub const ALL: [Isa; 3] = [Isa::Baseline, Isa::Avx2, Isa::Avx512];
+
+    /// Whether this processor can run the copy.
+    pub fn available(self) -> bool {
+        match self {
+            Isa::Baseline => true,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("fma"),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
+    }
+
+    /// The copy that runs fastest for a network with these layers, on this
+    /// processor, by `cargo bench -p mlp --bench step`: vector registers
+    /// pay from a layer of 4 units on (one AVX2 register of doubles; below,
+    /// the scalar copy's shorter loops win), AVX-512 for sigmoid layers of
+    /// 16 units or more (their exponentials fill the wider registers; the
+    /// other loops do not gain from them).
+    pub fn best_for(layers: &[Layer]) -> Isa {
+        let widest = layers.iter().map(|l| l.units).max().unwrap_or(0);
+        let widest_sigmoid = layers
+            .iter()
+            .filter(|l| l.activation == Activation::Sigmoid)
+            .map(|l| l.units)
+            .max()
+            .unwrap_or(0);
+        if widest_sigmoid >= 16 && Isa::Avx512.available() {
+            Isa::Avx512
+        } else if widest >= 4 && Isa::Avx2.available() {
+            Isa::Avx2
+        } else {
+            Isa::Baseline
+        }
+    }
+
+    /// Its name, as the benchmark prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Baseline => "baseline",
+            Isa::Avx2 => "avx2",
+            Isa::Avx512 => "avx512",
+        }
+    }
+}
+
+/// [`step`] in the copy for `isa`.
+///
+/// # Safety
+///
+/// See the module's documentation; besides, the processor must have `isa`
+/// ([`Isa::available`]).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn step_on(
+    isa: Isa,
+    layers: &[Layer],
+    params: *mut f64,
+    velocity: *mut f64,
+    x: *const f64,
+    target: *const f64,
+    tape: *mut f64,
+    eta: f64,
+    mu: f64,
+) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn step_avx2(
+        layers: &[Layer],
+        params: *mut f64,
+        velocity: *mut f64,
+        x: *const f64,
+        target: *const f64,
+        tape: *mut f64,
+        eta: f64,
+        mu: f64,
+    ) -> f64 {
+        // SAFETY: passed on from `step_on`'s caller.
+        unsafe { step::<true>(layers, params, velocity, x, target, tape, eta, mu) }
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn step_avx512(
+        layers: &[Layer],
+        params: *mut f64,
+        velocity: *mut f64,
+        x: *const f64,
+        target: *const f64,
+        tape: *mut f64,
+        eta: f64,
+        mu: f64,
+    ) -> f64 {
+        // SAFETY: passed on from `step_on`'s caller.
+        unsafe { step::<true>(layers, params, velocity, x, target, tape, eta, mu) }
+    }
+    // SAFETY: passed on from the caller, who also vouches for `isa`.
+    unsafe {
+        match isa {
+            Isa::Baseline => step::<false>(layers, params, velocity, x, target, tape, eta, mu),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => step_avx2(layers, params, velocity, x, target, tape, eta, mu),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => step_avx512(layers, params, velocity, x, target, tape, eta, mu),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => unreachable!("no such instruction set on this target"),
+        }
+    }
+}
