@@ -63,9 +63,9 @@ pub(crate) unsafe fn forward(layers: &[Layer], params: *const f64, x: *const f64
 }
 
 /// A whole training step on sample `(x, target)`: [`forward`], with the
-/// output delta (Exercise 1 (a), (d)) computed as each output is, then
-/// [`backward_momentum`]'s sweep down the layers. Returns the sample's cost
-/// `1/2 sum (y - y*)^2` before the update.
+/// output delta (Exercise 1 (a), (d): `delta_k^L = -(z_k^L - z_k^*)
+/// phi'(v_k^L)`) computed as each output is, then [`sweep_down`]. Returns
+/// the sample's cost `1/2 sum_k (z_k^L - z_k^*)^2` before the update.
 ///
 /// # Safety
 ///
@@ -82,7 +82,8 @@ pub(crate) unsafe fn step<const INLINE_SIGMOID: bool>(
     eta: f64,
     mu: f64,
 ) -> f64 {
-    // SAFETY: as in `forward` and `backward_momentum`.
+    // SAFETY: every block and range below is a layer's own; `target` has
+    // n_L numbers.
     unsafe {
         let big_l = layers.len();
         let last = &layers[big_l - 1];
@@ -212,34 +213,6 @@ unsafe fn pre_activations(layer: &Layer, z_prev: *const f64, params: *const f64,
     }
 }
 
-/// The backward half of a training step, after [`forward`] on input `x`:
-/// `delta^L`, then down the layers each `delta^l` from `W^{l+1}` before the
-/// momentum rule `dP <- eta dL/dP + mu dP; P <- P + dP` updates layer
-/// `l + 1`; finally layer 1. Returns the sample's cost `1/2 sum (y - y*)^2`.
-///
-/// # Safety
-///
-/// See the module's documentation.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn backward_momentum(
-    layers: &[Layer],
-    params: *mut f64,
-    velocity: *mut f64,
-    x: *const f64,
-    target: *const f64,
-    tape: *mut f64,
-    eta: f64,
-    mu: f64,
-) -> f64 {
-    // SAFETY (whole body): as in `forward`.
-    unsafe {
-        let cost = output_delta(&layers[layers.len() - 1], target, tape);
-        sweep_down(layers, params, velocity, x, tape, eta, mu);
-        cost
-    }
-}
-
 /// From `delta^L` (already in the tape) down: every lower `delta^l`, each
 /// layer's momentum update after its weights have served `delta^{l-1}`.
 #[inline(always)]
@@ -252,31 +225,12 @@ unsafe fn sweep_down(
     eta: f64,
     mu: f64,
 ) {
-    // SAFETY: as in `backward_momentum`.
+    // SAFETY: the layers' own blocks and ranges.
     unsafe {
         for l in (1..layers.len()).rev() {
             hidden_delta_and_momentum(&layers[l - 1], &layers[l], params, velocity, tape, eta, mu);
         }
         momentum_layer(&layers[0], x, params, velocity, tape, eta, mu);
-    }
-}
-
-/// Exercise 1 (a) and (d): `delta_k^L = -(z_k^L - z_k^*) phi'(v_k^L)`;
-/// returns `1/2 sum_k (z_k^L - z_k^*)^2`.
-#[inline(always)]
-unsafe fn output_delta(last: &Layer, target: *const f64, tape: *mut f64) -> f64 {
-    // SAFETY: layer L's block, and n_L targets.
-    unsafe {
-        let m = last.units;
-        let block = tape.add(last.tape_at);
-        let (dphi, z, delta) = (block.add(m), block.add(2 * m), block.add(3 * m));
-        let mut squares = 0.0;
-        for k in 0..m {
-            let e = *z.add(k) - *target.add(k);
-            squares += e * e;
-            *delta.add(k) = -e * *dphi.add(k);
-        }
-        0.5 * squares
     }
 }
 

@@ -258,9 +258,14 @@ impl Network {
     }
 
     /// One training step on sample `(x, target)`: the forward pass (without
-    /// storing `z^0`: the step reads its input from `x`) and
-    /// [`backward_momentum`](Self::backward_momentum). Returns the sample's
-    /// cost before the update.
+    /// storing `z^0`: the step reads its input from `x`), then `delta^L`, then
+    /// down the layers each `delta^l` from `W^{l+1}` *before* the momentum
+    /// rule `dP <- eta dL/dP + mu dP; P <- P + dP` updates layer `l + 1`, and
+    /// finally layer 1. The same numbers as [`forward`](Self::forward),
+    /// [`deltas`](Self::deltas) and
+    /// [`gradient_from_deltas`](Self::gradient_from_deltas) followed by the
+    /// rule, in one sweep and without a gradient buffer. Returns the sample's
+    /// cost `1/2 sum (y - y*)^2` before the update.
     #[inline]
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn train_step(
@@ -343,40 +348,6 @@ impl Network {
             if let Some(r) = layer.bias_range() {
                 grad[r].copy_from_slice(delta);
             }
-        }
-    }
-
-    /// The backward half of a training step after [`forward`](Self::forward)
-    /// on input `x`: computes `delta^L`, then walks down the layers, computing
-    /// `delta^l` from `W^{l+1}` *before* applying the momentum rule
-    /// `dP <- eta dL/dP + mu dP; P <- P + dP` to layer `l + 1`, and finally
-    /// updates layer 1. The same numbers as [`deltas`](Self::deltas) and
-    /// [`gradient_from_deltas`](Self::gradient_from_deltas) followed by the
-    /// rule, in one sweep and without a gradient buffer. Returns the sample's
-    /// cost `1/2 sum (y - y*)^2` of that forward pass.
-    #[inline]
-    pub fn backward_momentum(
-        &mut self,
-        x: &[f64],
-        target: &[f64],
-        tape: &mut Tape,
-        velocity: &mut [f64],
-        eta: f64,
-        mu: f64,
-    ) -> f64 {
-        self.check_step(x, target, tape, velocity);
-        // SAFETY: as in `train_step`.
-        unsafe {
-            kernel::backward_momentum(
-                &self.layers,
-                self.params.as_mut_ptr(),
-                velocity.as_mut_ptr(),
-                x.as_ptr(),
-                target.as_ptr(),
-                tape.buf.as_mut_ptr(),
-                eta,
-                mu,
-            )
         }
     }
 

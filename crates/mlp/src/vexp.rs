@@ -7,7 +7,7 @@
 //! power of two built from bits), so that the compiler turns the loop over a
 //! layer into SIMD code: SSE2 everywhere, and AVX2 or AVX-512 where the
 //! processor has them (chosen at run time, or by the copy of the training
-//! step that inlines [`layer_body`], see `crate::kernel::Isa`). Every path
+//! step that inlines `layer_body`, see [`crate::train::Isa`]). Every path
 //! performs the same IEEE operations in the same order, and the polynomial's
 //! multiply-adds are fused on every path (`mul_add`: one instruction with
 //! FMA, the C library's `fma` without, slow but the same bits), so results
