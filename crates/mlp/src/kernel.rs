@@ -42,13 +42,19 @@ use serde::Serialize;
 use std::slice;
 
 /// `v^l = W^l z^{l-1} + b^l` and `z^l = phi(v^l)`, `phi'(v^l)` for every
-/// layer, into the tape (see `Network::forward`).
+/// layer, into the tape (see `Network::forward`); `INLINE_SIGMOID` as in
+/// [`forward_layer`].
 ///
 /// # Safety
 ///
 /// See the module's documentation.
 #[inline(always)]
-pub(crate) unsafe fn forward(layers: &[Layer], params: *const f64, x: *const f64, tape: *mut f64) {
+pub(crate) unsafe fn forward<const INLINE_SIGMOID: bool>(
+    layers: &[Layer],
+    params: *const f64,
+    x: *const f64,
+    tape: *mut f64,
+) {
     // SAFETY: each layer's input is `x` or the layer below's `z`.
     unsafe {
         for (idx, layer) in layers.iter().enumerate() {
@@ -57,7 +63,7 @@ pub(crate) unsafe fn forward(layers: &[Layer], params: *const f64, x: *const f64
             } else {
                 tape.add(layer.input_at) as *const f64
             };
-            forward_layer::<false>(layer, z_prev, params, tape, |_, _, _| {});
+            forward_layer::<INLINE_SIGMOID>(layer, z_prev, params, tape, |_, _, _| {});
         }
     }
 }
@@ -87,14 +93,7 @@ pub(crate) unsafe fn step<const INLINE_SIGMOID: bool>(
     unsafe {
         let big_l = layers.len();
         let last = &layers[big_l - 1];
-        for (idx, layer) in layers[..big_l - 1].iter().enumerate() {
-            let z_prev = if idx == 0 {
-                x
-            } else {
-                tape.add(layer.input_at) as *const f64
-            };
-            forward_layer::<INLINE_SIGMOID>(layer, z_prev, params, tape, |_, _, _| {});
-        }
+        forward::<INLINE_SIGMOID>(&layers[..big_l - 1], params, x, tape);
         let z_prev = if big_l == 1 {
             x
         } else {

@@ -252,7 +252,7 @@ impl Network {
         tape.buf[..self.inputs].copy_from_slice(x);
         // SAFETY: the lengths of the input and of the tape are checked above;
         // the layers are this network's.
-        unsafe { kernel::forward(&self.layers, self.params.as_ptr(), x.as_ptr(), tape.buf.as_mut_ptr()) };
+        unsafe { kernel::forward::<false>(&self.layers, self.params.as_ptr(), x.as_ptr(), tape.buf.as_mut_ptr()) };
         let last = self.layers.last().expect("a network has layers");
         &tape.buf[last.z_at()..last.z_at() + last.units]
     }
