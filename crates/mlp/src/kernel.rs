@@ -68,6 +68,21 @@ pub(crate) unsafe fn forward<const INLINE_SIGMOID: bool>(
     }
 }
 
+/// What one training step works on: the network's layers and parameters,
+/// the trainer's momentum steps and tape, the sample and the rule's `eta`
+/// and `mu` (the pointers as the module's documentation requires).
+#[derive(Clone, Copy)]
+pub(crate) struct Operands<'a> {
+    pub layers: &'a [Layer],
+    pub params: *mut f64,
+    pub velocity: *mut f64,
+    pub x: *const f64,
+    pub target: *const f64,
+    pub tape: *mut f64,
+    pub eta: f64,
+    pub mu: f64,
+}
+
 /// A whole training step on sample `(x, target)`: [`forward`], with the
 /// output delta (Exercise 1 (a), (d): `delta_k^L = -(z_k^L - z_k^*)
 /// phi'(v_k^L)`) computed as each output is, then [`sweep_down`]. Returns
@@ -77,17 +92,17 @@ pub(crate) unsafe fn forward<const INLINE_SIGMOID: bool>(
 ///
 /// See the module's documentation.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn step<const INLINE_SIGMOID: bool>(
-    layers: &[Layer],
-    params: *mut f64,
-    velocity: *mut f64,
-    x: *const f64,
-    target: *const f64,
-    tape: *mut f64,
-    eta: f64,
-    mu: f64,
-) -> f64 {
+pub(crate) unsafe fn step<const INLINE_SIGMOID: bool>(op: Operands<'_>) -> f64 {
+    let Operands {
+        layers,
+        params,
+        velocity,
+        x,
+        target,
+        tape,
+        eta,
+        mu,
+    } = op;
     // SAFETY: every block and range below is a layer's own; `target` has
     // n_L numbers.
     unsafe {
@@ -450,54 +465,57 @@ impl Isa {
 /// See the module's documentation; besides, the processor must have `isa`
 /// ([`Isa::available`]).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn step_on(
-    isa: Isa,
-    layers: &[Layer],
-    params: *mut f64,
-    velocity: *mut f64,
-    x: *const f64,
-    target: *const f64,
-    tape: *mut f64,
-    eta: f64,
-    mu: f64,
-) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn step_avx2(
-        layers: &[Layer],
-        params: *mut f64,
-        velocity: *mut f64,
-        x: *const f64,
-        target: *const f64,
-        tape: *mut f64,
-        eta: f64,
-        mu: f64,
-    ) -> f64 {
-        // SAFETY: passed on from `step_on`'s caller.
-        unsafe { step::<true>(layers, params, velocity, x, target, tape, eta, mu) }
+pub(crate) unsafe fn step_on(isa: Isa, op: Operands<'_>) -> f64 {
+    /// A copy of [`step`] compiled for more than the target guarantees. It
+    /// takes the operands one by one, in registers: passed whole, they would
+    /// go through memory on every step.
+    macro_rules! copy_for {
+        ($name:ident, $features:literal) => {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = $features)]
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn $name(
+                layers: &[Layer],
+                params: *mut f64,
+                velocity: *mut f64,
+                x: *const f64,
+                target: *const f64,
+                tape: *mut f64,
+                eta: f64,
+                mu: f64,
+            ) -> f64 {
+                let op = Operands {
+                    layers,
+                    params,
+                    velocity,
+                    x,
+                    target,
+                    tape,
+                    eta,
+                    mu,
+                };
+                // SAFETY: passed on from `step_on`'s caller.
+                unsafe { step::<true>(op) }
+            }
+        };
     }
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,fma")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn step_avx512(
-        layers: &[Layer],
-        params: *mut f64,
-        velocity: *mut f64,
-        x: *const f64,
-        target: *const f64,
-        tape: *mut f64,
-        eta: f64,
-        mu: f64,
-    ) -> f64 {
-        // SAFETY: passed on from `step_on`'s caller.
-        unsafe { step::<true>(layers, params, velocity, x, target, tape, eta, mu) }
-    }
+    copy_for!(step_avx2, "avx2,fma");
+    copy_for!(step_avx512, "avx512f,fma");
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+    let Operands {
+        layers,
+        params,
+        velocity,
+        x,
+        target,
+        tape,
+        eta,
+        mu,
+    } = op;
     // SAFETY: passed on from the caller, who also vouches for `isa`.
     unsafe {
         match isa {
-            Isa::Baseline => step::<false>(layers, params, velocity, x, target, tape, eta, mu),
+            Isa::Baseline => step::<false>(op),
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => step_avx2(layers, params, velocity, x, target, tape, eta, mu),
             #[cfg(target_arch = "x86_64")]

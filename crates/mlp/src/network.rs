@@ -19,7 +19,7 @@
 //! also the order of the sheet's random start (`V`, then `W`, then `b`).
 
 use crate::activation::Activation;
-use crate::kernel::{self, Isa};
+use crate::kernel::{self, Isa, Operands};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
@@ -285,14 +285,16 @@ impl Network {
         unsafe {
             kernel::step_on(
                 isa,
-                &self.layers,
-                params,
-                velocity.as_mut_ptr(),
-                x.as_ptr(),
-                target.as_ptr(),
-                tape.buf.as_mut_ptr(),
-                eta,
-                mu,
+                Operands {
+                    layers: &self.layers,
+                    params,
+                    velocity: velocity.as_mut_ptr(),
+                    x: x.as_ptr(),
+                    target: target.as_ptr(),
+                    tape: tape.buf.as_mut_ptr(),
+                    eta,
+                    mu,
+                },
             )
         }
     }
