@@ -1,22 +1,26 @@
 //! One training step of the project against a baseline written right here as
-//! plain scalar loops over slices, for the sheet's four networks.
+//! plain scalar loops over slices, for the sheet's four networks, with
+//! criterion.
 //!
-//! `cargo bench -p mlp --bench step` prints, for each network, the median
-//! nanoseconds per step of both and their ratio (project / baseline), all
-//! measured in one run: the two are timed in alternating rounds, so drifts
-//! of the machine hit both alike. The last column names the copy of the
-//! project's step that ran (see `mlp::train::Isa`); `--isa NAME` runs
-//! another one instead, if the processor has it.
+//! `cargo bench -p mlp --bench step` measures, for each network, the
+//! project's step (`<network>/project`) and the baseline's
+//! (`<network>/baseline`) in the same run, then prints a table of the median
+//! nanoseconds per step of both, their ratio (project / baseline) and the
+//! copy of the project's step that ran (see `mlp::train::Isa`). Criterion's
+//! own flags work as usual (a filter such as `XOR`, `--save-baseline`, ...).
+//! `MLP_BENCH_ISA=baseline|avx2|avx512` runs another copy of the step, if
+//! the processor has it.
 
 // The baseline is plain index loops on purpose.
 #![allow(clippy::needless_range_loop)]
 
+use criterion::Criterion;
 use mlp::train::{Isa, Sampling, TrainConfig, Trainer};
 use mlp::{Activation, Network};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The sheet's step as plain scalar loops: forward, backward, momentum.
 struct Baseline {
@@ -187,100 +191,87 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
+/// The copy of the step `MLP_BENCH_ISA` asks for, if any.
+fn isa_from_env() -> Option<Isa> {
+    let name = std::env::var("MLP_BENCH_ISA").ok()?;
+    match Isa::ALL.into_iter().find(|i| i.name() == name) {
+        Some(isa) if isa.available() => Some(isa),
+        _ => {
+            let names: Vec<_> = Isa::ALL.iter().filter(|i| i.available()).map(|i| i.name()).collect();
+            eprintln!(
+                "error: MLP_BENCH_ISA: expected one of this processor's copies of the step ({}), got {name:?}",
+                names.join(", ")
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Times `iters` calls of `step` over the samples in turn, for criterion's
+/// `iter_custom`, and keeps the nanoseconds per step of every measurement
+/// long enough to be timed well (criterion's warm-up starts at one call).
+fn timed(iters: u64, per_step: &mut Vec<f64>, n: usize, mut step: impl FnMut(usize) -> f64) -> Duration {
+    let start = Instant::now();
+    let mut acc = 0.0;
+    for s in 0..iters as usize {
+        acc += step(s % n);
+    }
+    black_box(acc);
+    let elapsed = start.elapsed();
+    if iters >= 1000 {
+        per_step.push(elapsed.as_nanos() as f64 / iters as f64);
+    }
+    elapsed
+}
+
 fn main() {
-    // `cargo test --benches` runs this binary with --bench absent: keep it quick.
-    let quick = !std::env::args().any(|a| a == "--bench");
-    let (rounds, steps) = if quick { (3, 2_000) } else { (31, 200_000) };
-    println!(
-        "{:<22} {:>12} {:>12} {:>8}  copy",
-        "network", "project ns", "baseline ns", "ratio"
-    );
-    // An argument that is not a flag (or a flag's value) filters the networks
-    // by name.
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let value_of = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let only = value_of("--only");
-    let isa = value_of("--isa").map(|name| {
-        let isa = Isa::ALL.into_iter().find(|i| i.name() == name);
-        match isa {
-            Some(isa) if isa.available() => isa,
-            _ => {
-                eprintln!("error: --isa: expected one of this processor's copies of the step, got {name:?}");
-                std::process::exit(2);
-            }
-        }
-    });
-    let filter: Option<String> = args
-        .iter()
-        .enumerate()
-        .find(|(i, a)| !a.starts_with('-') && (*i == 0 || !matches!(args[i - 1].as_str(), "--only" | "--isa")))
-        .map(|(_, a)| a.clone());
+    let isa = isa_from_env();
+    let mut criterion = Criterion::default().configure_from_args();
+    let mut rows = Vec::new();
     for case in cases() {
-        if filter.as_ref().is_some_and(|f| !case.name.contains(f.as_str())) {
-            continue;
-        }
         let mut net = Network::sheet(case.n_in, case.k, case.n_out, case.phi).unwrap();
         net.randomize_normal(&mut ChaCha8Rng::seed_from_u64(1));
         let eta = 0.2 / case.k as f64 * 0.1;
         let cfg = TrainConfig::new(1, eta, 0.5, Sampling::Cyclic, 0).unwrap();
         let mut trainer = Trainer::new(&net, &cfg);
         if let Some(isa) = isa {
-            trainer = trainer.with_isa(isa).expect("checked above");
+            trainer = trainer.with_isa(isa).expect("checked in isa_from_env");
         }
         let copy = trainer.isa().name();
         let mut base = Baseline::new(&net, case.phi == Activation::Relu, eta, 0.5);
-        let n = case.samples.len();
+        let (samples, n) = (&case.samples, case.samples.len());
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        for round in 0..rounds {
-            let mut time_ours = || {
-                let start = Instant::now();
-                let mut acc = 0.0;
-                for s in 0..steps {
-                    let (x, t) = &case.samples[s % n];
-                    acc += trainer.step(&mut net, black_box(x), black_box(t));
-                }
-                black_box(acc);
-                start.elapsed().as_nanos() as f64 / steps as f64
-            };
-            let mut time_base = || {
-                let start = Instant::now();
-                let mut acc = 0.0;
-                for s in 0..steps {
-                    let (x, t) = &case.samples[s % n];
-                    acc += base.step(black_box(x), black_box(t));
-                }
-                black_box(acc);
-                start.elapsed().as_nanos() as f64 / steps as f64
-            };
-            // `--only project` or `--only baseline` times one side (for profilers).
-            match only.as_deref() {
-                Some("project") => ours.push(time_ours()),
-                Some("baseline") => theirs.push(time_base()),
-                _ if round % 2 == 0 => {
-                    ours.push(time_ours());
-                    theirs.push(time_base());
-                }
-                _ => {
-                    theirs.push(time_base());
-                    ours.push(time_ours());
-                }
-            }
+        let mut group = criterion.benchmark_group(case.name);
+        group.bench_function("project", |b| {
+            b.iter_custom(|iters| {
+                timed(iters, &mut ours, n, |i| {
+                    let (x, t) = &samples[i];
+                    trainer.step(&mut net, black_box(x), black_box(t))
+                })
+            })
+        });
+        group.bench_function("baseline", |b| {
+            b.iter_custom(|iters| {
+                timed(iters, &mut theirs, n, |i| {
+                    let (x, t) = &samples[i];
+                    base.step(black_box(x), black_box(t))
+                })
+            })
+        });
+        group.finish();
+        // A filter can leave a side out; test mode times one call only.
+        if !ours.is_empty() && !theirs.is_empty() {
+            rows.push((case.name, median(ours), median(theirs), copy));
         }
-        if ours.is_empty() || theirs.is_empty() {
-            let (side, times) = if ours.is_empty() {
-                ("baseline", theirs)
-            } else {
-                ("project", ours)
-            };
-            println!("{:<22} {side}: {:.1} ns ({copy})", case.name, median(times));
-            continue;
+    }
+    criterion.final_summary();
+    if !rows.is_empty() {
+        println!(
+            "\n{:<22} {:>12} {:>12} {:>8}  copy",
+            "network", "project ns", "baseline ns", "ratio"
+        );
+        for (name, a, b, copy) in rows {
+            println!("{name:<22} {a:>12.1} {b:>12.1} {:>7.2}x  {copy}", a / b);
         }
-        let (a, b) = (median(ours), median(theirs));
-        println!("{:<22} {:>12.1} {:>12.1} {:>7.2}x  {copy}", case.name, a, b, a / b);
     }
 }
