@@ -139,12 +139,8 @@ fn cases() -> Vec<Case> {
         (vec![1.0, 0.0], vec![1.0]),
         (vec![1.0, 1.0], vec![0.0]),
     ];
-    let func: Vec<_> = mlp::recipes::func_approx(mlp::recipes::FUNC_TRAIN_SEED)
-        .0
-        .iter()
-        .zip(mlp::recipes::func_approx(mlp::recipes::FUNC_TRAIN_SEED).1.iter())
-        .map(|(&x, &y)| (vec![x], vec![y]))
-        .collect();
+    let (fx, fy) = mlp::recipes::func_approx(mlp::recipes::FUNC_TRAIN_SEED);
+    let func: Vec<_> = fx.iter().zip(fy.iter()).map(|(&x, &y)| (vec![x], vec![y])).collect();
     let bars = mlp::recipes::bar_data();
     let bars: Vec<_> = bars
         .outer_iter()
