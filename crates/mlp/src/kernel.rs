@@ -38,7 +38,6 @@
 use crate::activation::Activation;
 use crate::network::Layer;
 use crate::vexp;
-use serde::Serialize;
 use std::slice;
 
 /// `v^l = W^l z^{l-1} + b^l` and `z^l = phi(v^l)`, `phi'(v^l)` for every
@@ -396,8 +395,7 @@ unsafe fn bias_momentum(m: usize, delta: *const f64, b: *mut f64, vel: *mut f64,
 /// operations in the same order (Rust never contracts a product and a sum
 /// into a fused multiply-add; the exponential's `mul_add` are fused in
 /// every copy), so all give the same bits (`tests/training.rs` checks it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Isa {
     /// What the target guarantees (SSE2 on x86-64); the sigmoid still picks
     /// its own instruction set, layer by layer.
