@@ -48,29 +48,6 @@ impl Activation {
         }
     }
 
-    /// Applies `phi` element-wise: `z = phi(v)` and `dphi = phi'(v)`.
-    #[inline]
-    pub fn apply(self, v: &[f64], z: &mut [f64], dphi: &mut [f64]) {
-        let n = v.len();
-        let (z, dphi) = (&mut z[..n], &mut dphi[..n]);
-        match self {
-            Activation::Identity => {
-                for i in 0..n {
-                    z[i] = v[i];
-                    dphi[i] = 1.0;
-                }
-            }
-            Activation::Relu => {
-                for i in 0..n {
-                    let on = v[i] > 0.0;
-                    z[i] = if on { v[i] } else { 0.0 };
-                    dphi[i] = if on { 1.0 } else { 0.0 };
-                }
-            }
-            Activation::Sigmoid => crate::vexp::sigmoid_layer(v, z, dphi),
-        }
-    }
-
     /// The name used on the command line, in metrics and in the report.
     pub fn name(self) -> &'static str {
         match self {
