@@ -155,12 +155,16 @@ unsafe fn forward_layer<const INLINE_SIGMOID: bool>(
             *dphi.add(j) = dj;
             each(j, zj, dj);
         };
+        // Each arm names its activation, so that the loop is compiled for it.
+        let phi = |act: Activation| {
+            move |j: usize, vj: f64| {
+                let (zj, dj) = act.phi_and_derivative(vj);
+                unit(j, vj, zj, dj)
+            }
+        };
         match layer.activation {
-            Activation::Identity => pre_activations(layer, z_prev, params, |j, vj| unit(j, vj, vj, 1.0)),
-            Activation::Relu => pre_activations(layer, z_prev, params, |j, vj| {
-                let on = vj > 0.0;
-                unit(j, vj, if on { vj } else { 0.0 }, if on { 1.0 } else { 0.0 })
-            }),
+            Activation::Identity => pre_activations(layer, z_prev, params, phi(Activation::Identity)),
+            Activation::Relu => pre_activations(layer, z_prev, params, phi(Activation::Relu)),
             Activation::Sigmoid => {
                 pre_activations(layer, z_prev, params, |j, vj| *v.add(j) = vj);
                 let (v, z, dphi) = (
