@@ -8,6 +8,6 @@ use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
     for targets in 1..=2 {
-        let _ = mlp::Dataset::from_bytes(data, Path::new("fuzz-input"), targets);
+        let _ = numpy_data::Samples::from_bytes(data, Path::new("fuzz-input"), targets);
     }
 });

@@ -1,6 +1,6 @@
 //! Project automation in plain Rust (`cargo xtask <command>`).
 //!
-//! - `cargo xtask data`: writes the data sets of DESIGN.md section 3 under
+//! - `cargo xtask data`: writes the data sets of docs/DESIGN.md section 3 under
 //!   `data/` (the same bytes on every run).
 //! - `cargo xtask report`: builds the exercises in release mode, runs them in
 //!   order into `report/` and renders `report/index.html` and
@@ -50,10 +50,10 @@ fn workspace_root() -> PathBuf {
 
 fn data(out: Option<PathBuf>) -> Result<()> {
     let dir = out.unwrap_or_else(|| workspace_root().join("data"));
-    mlp::output::prepare_out_dir(&dir)?;
-    for (name, bytes) in mlp::recipes::all()? {
+    exercise_harness::output::prepare_out_dir(&dir)?;
+    for (name, bytes) in xtask::recipes::all()? {
         let path = dir.join(name);
-        mlp::output::write_atomic(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+        exercise_harness::output::write_atomic(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {} ({} bytes)", path.display(), bytes.len());
     }
     Ok(())
@@ -65,7 +65,7 @@ fn run_report(render_only: bool, out: Option<PathBuf>) -> Result<()> {
         Some(dir) => std::path::absolute(dir)?,
         None => root.join("report"),
     };
-    mlp::output::prepare_out_dir(&out)?;
+    exercise_harness::output::prepare_out_dir(&out)?;
     let timings = if render_only {
         Vec::new()
     } else {
@@ -76,8 +76,11 @@ fn run_report(render_only: bool, out: Option<PathBuf>) -> Result<()> {
     let prov = report::provenance(&root, timings);
     let ctx = report::context(&root, &metrics, &prov)?;
     let (md, html) = report::render(&root, &out, &ctx)?;
-    mlp::output::write_atomic(&out.join("submission.md"), md.as_bytes())?;
-    mlp::output::write_atomic(&out.join("index.html"), html.as_bytes())?;
+    // The two files of the report replace the previous ones as a set.
+    let mut set = exercise_harness::output::OutputSet::new(&out);
+    set.add("submission.md", md);
+    set.add("index.html", html);
+    set.commit()?;
     println!(
         "wrote {} and {}",
         out.join("index.html").display(),
@@ -87,7 +90,7 @@ fn run_report(render_only: bool, out: Option<PathBuf>) -> Result<()> {
 }
 
 fn main() -> ExitCode {
-    mlp::cli::run(|cli: Cli| match cli.command {
+    exercise_harness::cli::run(|cli: Cli| match cli.command {
         Command::Data { out } => data(out),
         Command::Report { render_only, out } => run_report(render_only, out),
     })

@@ -4,6 +4,9 @@
 
 use crate::render::{extract_fn, markdown_to_html};
 use anyhow::{Context, Result, bail};
+use ex2b::FailureReason;
+use exercise_harness::metrics::{self, ex1, ex2a, ex2b, ex2c, ex2d};
+use mlp::Activation;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -109,16 +112,26 @@ pub fn provenance(root: &Path, timings: Vec<Timing>) -> Provenance {
     Provenance { commit, rustc, timings }
 }
 
+/// The metrics of every part.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metrics {
+    pub ex1: ex1::Metrics,
+    pub ex2a: ex2a::Metrics,
+    pub ex2b: ex2b::Metrics,
+    pub ex2c: ex2c::Metrics,
+    pub ex2d: ex2d::Metrics,
+}
+
 /// Reads `report/<part>/metrics.json` for every part.
-pub fn load_metrics(report: &Path) -> Result<serde_json::Map<String, Value>> {
-    let mut all = serde_json::Map::new();
-    for (name, _) in PARTS {
-        let path = report.join(name).join("metrics.json");
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let value: Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-        all.insert(name.to_owned(), value);
-    }
-    Ok(all)
+pub fn load_metrics(report: &Path) -> Result<Metrics> {
+    let path = |part: &str| report.join(part).join("metrics.json");
+    Ok(Metrics {
+        ex1: metrics::read(&path("ex1"))?,
+        ex2a: metrics::read(&path("ex2a"))?,
+        ex2b: metrics::read(&path("ex2b"))?,
+        ex2c: metrics::read(&path("ex2c"))?,
+        ex2d: metrics::read(&path("ex2d"))?,
+    })
 }
 
 /// `x` in scientific notation with two significant digits (`0` for zero).
@@ -139,126 +152,95 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-fn f(v: &Value, path: &str) -> Result<f64> {
-    get(v, path)?
-        .as_f64()
-        .with_context(|| format!("metrics: {path} is not a number"))
-}
-
-fn u(v: &Value, path: &str) -> Result<u64> {
-    get(v, path)?
-        .as_u64()
-        .with_context(|| format!("metrics: {path} is not a whole number"))
-}
-
-fn s(v: &Value, path: &str) -> Result<String> {
-    let x = get(v, path)?;
-    Ok(x.as_str().map(str::to_owned).unwrap_or_else(|| x.to_string()))
-}
-
-fn get<'a>(v: &'a Value, path: &str) -> Result<&'a Value> {
-    path.split('.')
-        .try_fold(v, |acc, key| acc.get(key))
-        .with_context(|| format!("metrics: missing {path}"))
-}
-
-fn arr<'a>(v: &'a Value, path: &str) -> Result<&'a Vec<Value>> {
-    get(v, path)?
-        .as_array()
-        .with_context(|| format!("metrics: {path} is not a list"))
-}
-
 /// The template context: every number the report prints, formatted, and
 /// every comparison its prose makes, decided from the metrics.
-pub fn context(root: &Path, metrics: &serde_json::Map<String, Value>, prov: &Provenance) -> Result<Value> {
-    let m = |name: &str| metrics.get(name).with_context(|| format!("no metrics for {name}"));
-    let (e1, a, b, c, d) = (m("ex1")?, m("ex2a")?, m("ex2b")?, m("ex2c")?, m("ex2d")?);
+pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Value> {
+    let Metrics {
+        ex1: e1,
+        ex2a: a,
+        ex2b: b,
+        ex2c: c,
+        ex2d: d,
+    } = metrics;
 
     // Exercise 1
-    let layers = arr(e1, "network.layers")?;
-    let n_layers = layers.len();
-    let mut network = format!("{}", u(e1, "network.inputs")?);
-    for l in layers {
-        let act = s(l, "activation")?;
-        let act = if act == "relu" { "ReLU".to_owned() } else { act };
-        network.push_str(&format!(" → {} ({act})", u(l, "units")?));
+    let n_layers = e1.network.layers.len();
+    let mut network = format!("{}", e1.network.inputs);
+    for l in &e1.network.layers {
+        let act = match l.activation {
+            Activation::Relu => "ReLU",
+            other => other.name(),
+        };
+        network.push_str(&format!(" → {} ({act})", l.units));
     }
     let mut rows = Vec::new();
     let mut quantities = 0;
-    for check in arr(e1, "checks")? {
+    for check in &e1.checks {
         let mut cells = vec!["—".to_owned(); n_layers];
-        for l in arr(check, "layers")? {
-            let layer = u(l, "layer")? as usize;
-            quantities += u(l, "quantities")?;
-            if (1..=n_layers).contains(&layer) {
-                cells[layer - 1] = sci(f(l, "max_rel_error")?);
+        for l in &check.layers {
+            quantities += l.quantities as u64;
+            if (1..=n_layers).contains(&l.layer) {
+                cells[l.layer - 1] = sci(l.max_rel_error);
             }
         }
-        rows.push(json!({"part": s(check, "part")?, "formula": s(check, "formula")?, "cells": cells}));
+        rows.push(json!({"part": check.part, "formula": check.formula, "cells": cells}));
     }
-    let max1 = f(e1, "max_rel_error")?;
     let ex1 = json!({
         "network": network,
         "hidden_layers": n_layers - 1,
-        "seed": u(e1, "seed")?,
-        "step": sci(f(e1, "step")?).replace("e", "\\times 10^{") + "}",
+        "seed": e1.seed,
+        "step": sci(e1.step).replace("e", "\\times 10^{") + "}",
         "layer_numbers": (1..=n_layers).collect::<Vec<_>>(),
         "rows": rows,
         "quantities": thousands(quantities),
-        "max": sci(max1),
-        "all_below": max1 <= 1e-6,
-        "core_vs_formula": sci(f(e1, "core_backward_vs_formula")?),
+        "max": sci(e1.max_rel_error),
+        "all_below": e1.max_rel_error <= 1e-6,
+        "core_vs_formula": sci(e1.core_backward_vs_formula),
     });
 
     // 2a
-    let change = f(a, "max_abs_weight_change")?;
+    let change = a.max_abs_weight_change;
     let ex2a = json!({
-        "iterations": thousands(u(a, "iterations")?),
-        "sampling": s(a, "sampling")?,
-        "seed": u(a, "seed")?,
-        "learning_rate": format!("{:.4}", f(a, "learning_rate")?),
-        "momentum": f(a, "momentum")?,
+        "iterations": thousands(a.header.settings.iterations),
+        "sampling": a.header.settings.sampling.to_string(),
+        "seed": a.header.settings.seed,
+        "learning_rate": format!("{:.4}", a.header.settings.learning_rate),
+        "momentum": a.header.settings.momentum,
         "unchanged": change == 0.0,
         "max_change": sci(change),
-        "initial_cost": sci(f(a, "initial_cost")?),
-        "final_cost": sci(f(a, "final_cost")?),
-        "max_sample_cost": sci(f(a, "max_sample_cost_during_training")?),
+        "initial_cost": sci(a.initial_cost),
+        "final_cost": sci(a.final_cost),
+        "max_sample_cost": sci(a.max_sample_cost_during_training),
         "figure": "ex2a/cost_over_time.svg",
     });
 
     // 2b
-    let threshold = f(b, "recovery_threshold")?;
-    let sweep = match b.get("sweep") {
+    let sweep = match &b.sweep {
         None => Value::Null,
         Some(sw) => {
-            let failures = arr(sw, "not_recovered")?;
+            let failures = &sw.not_recovered;
             let dead = failures
                 .iter()
-                .filter(|x| {
-                    x.get("reason")
-                        .and_then(Value::as_str)
-                        .is_some_and(|r| r.contains("dead ReLU"))
-                })
+                .filter(|x| matches!(x.diagnosis, FailureReason::DeadUnits { .. }))
                 .count();
-            let offsets = arr(sw, "offsets")?;
             let rows: Vec<Value> = failures
                 .iter()
-                .map(|x| -> Result<Value> {
-                    Ok(json!({
-                        "parameter": s(x, "parameter")?,
-                        "offset": format!("{:+}", f(x, "offset")?),
-                        "final_cost": sci(f(x, "final_cost")?),
-                        "reason": s(x, "reason")?,
-                    }))
+                .map(|x| {
+                    json!({
+                        "parameter": x.parameter,
+                        "offset": format!("{:+}", x.offset),
+                        "final_cost": sci(x.final_cost),
+                        "reason": x.diagnosis.to_string(),
+                    })
                 })
-                .collect::<Result<_>>()?;
+                .collect();
             json!({
-                "parameters": arr(sw, "parameters")?.len(),
-                "offsets": offsets.len(),
-                "first_offset": format!("{:+}", offsets.first().and_then(Value::as_f64).unwrap_or(0.0)),
-                "last_offset": format!("{:+}", offsets.last().and_then(Value::as_f64).unwrap_or(0.0)),
-                "runs": u(sw, "runs")?,
-                "recovered": u(sw, "recovered")?,
+                "parameters": sw.parameters.len(),
+                "offsets": sw.offsets.len(),
+                "first_offset": format!("{:+}", sw.offsets.first().copied().unwrap_or(0.0)),
+                "last_offset": format!("{:+}", sw.offsets.last().copied().unwrap_or(0.0)),
+                "runs": sw.runs,
+                "recovered": sw.recovered,
                 "failed": failures.len(),
                 "dead_count": dead,
                 "other_count": failures.len() - dead,
@@ -267,49 +249,44 @@ pub fn context(root: &Path, metrics: &serde_json::Map<String, Value>, prov: &Pro
             })
         }
     };
-    let final_b = f(b, "final_cost")?;
     let ex2b = json!({
-        "perturbation": format!("`{}`", s(b, "perturbation")?),
-        "original_value": f(b, "original_value")?,
-        "iterations": thousands(u(b, "iterations")?),
-        "initial_cost": sci(f(b, "initial_cost")?),
-        "final_cost": sci(final_b),
-        "recovered": final_b < threshold,
-        "threshold": sci(threshold),
+        "perturbation": format!("`{}`", b.perturbation),
+        "original_value": b.original_value,
+        "iterations": thousands(b.header.settings.iterations),
+        "initial_cost": sci(b.initial_cost),
+        "final_cost": sci(b.final_cost),
+        "recovered": b.final_cost < b.recovery_threshold,
+        "threshold": sci(b.recovery_threshold),
         "figure": "ex2b/cost_over_time.svg",
         "sweep": sweep,
     });
 
     // 2c
-    let summary = arr(c, "summary")?;
+    let summary = &c.summary;
     let rows: Vec<Value> = summary
         .iter()
-        .map(|x| -> Result<Value> {
-            Ok(json!({
-                "hidden": u(x, "hidden")?,
-                "seeds": u(x, "seeds")?,
-                "test_mean": format!("{:.5}", f(x, "test_cost_mean")?),
-                "test_std": format!("{:.5}", f(x, "test_cost_std")?),
-                "test_min": format!("{:.5}", f(x, "test_cost_min")?),
-                "test_max": format!("{:.5}", f(x, "test_cost_max")?),
-                "train_mean": format!("{:.5}", f(x, "train_cost_mean")?),
-            }))
+        .map(|x| {
+            json!({
+                "hidden": x.hidden,
+                "seeds": x.seeds,
+                "test_mean": format!("{:.5}", x.test_cost_mean),
+                "test_std": format!("{:.5}", x.test_cost_std),
+                "test_min": format!("{:.5}", x.test_cost_min),
+                "test_max": format!("{:.5}", x.test_cost_max),
+                "train_mean": format!("{:.5}", x.train_cost_mean),
+            })
         })
-        .collect::<Result<_>>()?;
+        .collect();
     let compare = if summary.len() >= 2 {
-        let mut by_mean: Vec<&Value> = summary.iter().collect();
-        by_mean.sort_by(|p, q| {
-            f(p, "test_cost_mean")
-                .unwrap_or(f64::NAN)
-                .total_cmp(&f(q, "test_cost_mean").unwrap_or(f64::NAN))
-        });
+        let mut by_mean: Vec<&ex2c::Summary> = summary.iter().collect();
+        by_mean.sort_by(|p, q| p.test_cost_mean.total_cmp(&q.test_cost_mean));
         let (lo, hi) = (by_mean[0], by_mean[by_mean.len() - 1]);
-        let (m1, m2) = (f(lo, "test_cost_mean")?, f(hi, "test_cost_mean")?);
-        let se = |x: &Value| -> Result<f64> { Ok(f(x, "test_cost_std")?.powi(2) / u(x, "seeds")? as f64) };
-        let z = (m2 - m1) / (se(lo)? + se(hi)?).sqrt();
+        let (m1, m2) = (lo.test_cost_mean, hi.test_cost_mean);
+        let se = |x: &ex2c::Summary| x.test_cost_std.powi(2) / x.seeds as f64;
+        let z = (m2 - m1) / (se(lo) + se(hi)).sqrt();
         json!({
-            "lower": u(lo, "hidden")?,
-            "higher": u(hi, "hidden")?,
+            "lower": lo.hidden,
+            "higher": hi.hidden,
             "ratio": format!("{:.2}", m2 / m1),
             "z": if z.is_finite() { format!("{z:.1}") } else { "infinitely many".to_owned() },
             "clear": z >= 2.0,
@@ -317,35 +294,34 @@ pub fn context(root: &Path, metrics: &serde_json::Map<String, Value>, prov: &Pro
     } else {
         Value::Null
     };
-    let (first_seed, n_seeds) = (u(c, "seeds.first")?, u(c, "seeds.count")?);
-    let ks: Vec<String> = summary.iter().map(|x| s(x, "hidden")).collect::<Result<_>>()?;
+    let (first_seed, n_seeds) = (c.seeds.first, c.seeds.count);
+    let ks: Vec<String> = summary.iter().map(|x| x.hidden.to_string()).collect();
     let ex2c = json!({
-        "iterations": thousands(u(c, "iterations")?),
+        "iterations": thousands(c.iterations),
         "ks": ks.join(" and "),
         "seeds": n_seeds,
         "seed_range": format!("seeds {} to {}", first_seed, first_seed + n_seeds - 1),
         "summary": rows,
         "compare": compare,
-        "sin_test_cost": format!("{:.5}", f(c, "test_cost_of_sin_pi_x")?),
+        "sin_test_cost": format!("{:.5}", c.test_cost_of_sin_pi_x),
         "figure_cost": "ex2c/cost_over_time.svg",
         "figure_response": "ex2c/response.svg",
         "figure_seeds": "ex2c/test_cost_per_seed.svg",
     });
 
     // 2d
-    let codes = arr(d, "codes_for")?;
     let ex2d = json!({
-        "hidden": u(d, "hidden")?,
-        "iterations": thousands(u(d, "iterations")?),
-        "seed": u(d, "seed")?,
-        "final_cost": sci(f(d, "final_cost")?),
-        "max_abs_error": sci(f(d, "max_abs_error")?),
-        "r2_z1_row": format!("{:.6}", f(d, "r2_z1_row")?),
-        "r2_z1_column": format!("{:.6}", f(d, "r2_z1_column")?),
-        "r2_z2_column": format!("{:.6}", f(d, "r2_z2_column")?),
-        "r2_z2_row": format!("{:.6}", f(d, "r2_z2_row")?),
-        "codes_for_1": codes.first().and_then(Value::as_str).unwrap_or_default(),
-        "codes_for_2": codes.get(1).and_then(Value::as_str).unwrap_or_default(),
+        "hidden": d.hidden,
+        "iterations": thousands(d.header.settings.iterations),
+        "seed": d.header.settings.seed,
+        "final_cost": sci(d.final_cost),
+        "max_abs_error": sci(d.max_abs_error),
+        "r2_z1_row": format!("{:.6}", d.r2_z1_row),
+        "r2_z1_column": format!("{:.6}", d.r2_z1_column),
+        "r2_z2_column": format!("{:.6}", d.r2_z2_column),
+        "r2_z2_row": format!("{:.6}", d.r2_z2_row),
+        "codes_for_1": d.codes_for.first().map(String::as_str).unwrap_or_default(),
+        "codes_for_2": d.codes_for.get(1).map(String::as_str).unwrap_or_default(),
         "figure_cost": "ex2d/cost_over_time.svg",
         "figure_inputs": "ex2d/inputs.svg",
         "figure_outputs": "ex2d/outputs.svg",
@@ -365,19 +341,19 @@ pub fn context(root: &Path, metrics: &serde_json::Map<String, Value>, prov: &Pro
         std::fs::read_to_string(root.join("templates/exercise1.md")).context("reading templates/exercise1.md")?;
     let seeds_text = format!(
         "Exercise 1: {}; 2a: {}; 2b: {}; 2c: {} to {}; 2d: {}",
-        u(e1, "seed")?,
-        u(a, "seed")?,
-        u(b, "seed")?,
+        e1.seed,
+        a.header.settings.seed,
+        b.header.settings.seed,
         first_seed,
         first_seed + n_seeds - 1,
-        u(d, "seed")?
+        d.header.settings.seed
     );
     let iterations_text = format!(
         "2a: {}; 2b: {} (and each sweep run); 2c: {} per run; 2d: {}",
-        thousands(u(a, "iterations")?),
-        thousands(u(b, "iterations")?),
-        thousands(u(c, "iterations")?),
-        thousands(u(d, "iterations")?)
+        thousands(a.header.settings.iterations),
+        thousands(b.header.settings.iterations),
+        thousands(c.iterations),
+        thousands(d.header.settings.iterations)
     );
     Ok(json!({
         "exercise1": exercise1.trim_end(),

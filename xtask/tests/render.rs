@@ -2,9 +2,9 @@
 //! every formula became MathML, no raw math or template syntax is left, the
 //! prose follows the numbers, and data reaching the HTML is escaped.
 
-use serde_json::Value;
+use exercise_harness::metrics::ex2b::FailureReason;
 use std::path::{Path, PathBuf};
-use xtask::report::{Provenance, Timing, context, load_metrics, render};
+use xtask::report::{Metrics, Provenance, Timing, context, load_metrics, render};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -25,7 +25,7 @@ fn provenance() -> Provenance {
     }
 }
 
-fn rendered(edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> (String, String) {
+fn rendered(edit: impl FnOnce(&mut Metrics)) -> (String, String) {
     let mut metrics = load_metrics(&fixtures()).unwrap();
     edit(&mut metrics);
     let ctx = context(&root(), &metrics, &provenance()).unwrap();
@@ -138,7 +138,7 @@ fn every_section_figure_and_formula_is_there() {
 fn numbers_come_from_the_metrics() {
     let (md, _) = rendered(|_| {});
     let m = load_metrics(&fixtures()).unwrap();
-    let k5 = m["ex2c"]["summary"][0]["test_cost_mean"].as_f64().unwrap();
+    let k5 = m.ex2c.summary[0].test_cost_mean;
     assert!(md.contains(&format!("{k5:.5} for $K = 5$")), "2c answer lacks {k5:.5}");
     assert!(md.contains("`0123456789abcdef`"));
     assert!(md.contains("| time for 2c | 2.50 s |"));
@@ -151,29 +151,38 @@ fn answers_follow_the_data() {
     assert!(md.contains("$K = 40$ has the lower mean test cost"));
     // Swap the means: the prose must swap too.
     let (md, _) = rendered(|m| {
-        let s = m["ex2c"]["summary"].as_array_mut().unwrap();
-        let (a, b) = (s[0]["test_cost_mean"].clone(), s[1]["test_cost_mean"].clone());
-        s[0]["test_cost_mean"] = b;
-        s[1]["test_cost_mean"] = a;
+        let s = &mut m.ex2c.summary;
+        let (a, b) = (s[0].test_cost_mean, s[1].test_cost_mean);
+        s[0].test_cost_mean = b;
+        s[1].test_cost_mean = a;
     });
     assert!(md.contains("$K = 5$ has the lower mean test cost"));
     // A 2a run whose weights moved is not reported as unchanged.
-    let (md, _) = rendered(|m| m["ex2a"]["max_abs_weight_change"] = 0.25.into());
+    let (md, _) = rendered(|m| m.ex2a.max_abs_weight_change = 0.25);
     assert!(md.contains("The parameters moved by up to 2.5e-1"));
     assert!(!md.contains("no parameter ever moves"));
     // 2b that did not recover says so.
-    let (md, _) = rendered(|m| m["ex2b"]["final_cost"] = 0.125.into());
+    let (md, _) = rendered(|m| m.ex2b.final_cost = 0.125);
     assert!(md.contains("did **not** recover"));
+    // The sweep's failures are counted by their diagnosis, not by their prose.
+    let (md, _) = rendered(|_| {});
+    assert!(!md.contains("are listed with their own diagnosis"));
+    let (md, _) = rendered(|m| {
+        let sweep = m.ex2b.sweep.as_mut().expect("the fixture has a sweep");
+        sweep.not_recovered[0].diagnosis = FailureReason::Stationary { gradient_norm: 1e-9 };
+    });
+    assert!(md.contains("The other 1 are listed with their own diagnosis"));
     // What the bars outputs code for is the run's own sentence.
-    let (md, _) = rendered(|m| m["ex2d"]["codes_for"][0] = "Output 1 (z1) codes for neither bar clearly.".into());
+    let (md, _) = rendered(|m| m.ex2d.codes_for[0] = "Output 1 (z1) codes for neither bar clearly.".into());
     assert!(md.contains("Output 1 (z1) codes for neither bar clearly."));
 }
 
 #[test]
 fn data_reaching_the_html_is_escaped() {
     let (_, html) = rendered(|m| {
-        m["ex2b"]["sweep"]["not_recovered"][0]["reason"] = "<script>alert('x')</script> & <b>bold</b>".into();
-        m["ex2d"]["codes_for"][1] = "<img src=x onerror=alert(1)>".into();
+        let sweep = m.ex2b.sweep.as_mut().expect("the fixture has a sweep");
+        sweep.not_recovered[0].parameter = "<script>alert('x')</script> & <b>bold</b>".into();
+        m.ex2d.codes_for[1] = "<img src=x onerror=alert(1)>".into();
     });
     assert!(!html.contains("<script>alert"));
     assert!(!html.contains("<img src=x"));

@@ -132,6 +132,18 @@ struct Case {
     samples: Vec<(Vec<f64>, Vec<f64>)>,
 }
 
+/// The samples of a committed data set, as `(x, y*)` pairs.
+fn committed(name: &str, n_out: usize) -> Vec<(Vec<f64>, Vec<f64>)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(name);
+    let s = numpy_data::Samples::load(&path, n_out).unwrap_or_else(|e| panic!("{e}"));
+    let data = mlp::Dataset::new(s.inputs, s.targets, s.n_in, s.n_out);
+    (0..data.len())
+        .map(|i| (data.input(i).to_vec(), data.target(i).to_vec()))
+        .collect()
+}
+
 fn cases() -> Vec<Case> {
     let xor = vec![
         (vec![0.0, 0.0], vec![0.0]),
@@ -139,13 +151,8 @@ fn cases() -> Vec<Case> {
         (vec![1.0, 0.0], vec![1.0]),
         (vec![1.0, 1.0], vec![0.0]),
     ];
-    let (fx, fy) = mlp::recipes::func_approx(mlp::recipes::FUNC_TRAIN_SEED);
-    let func: Vec<_> = fx.iter().zip(fy.iter()).map(|(&x, &y)| (vec![x], vec![y])).collect();
-    let bars = mlp::recipes::bar_data();
-    let bars: Vec<_> = bars
-        .outer_iter()
-        .map(|r| (r.to_vec()[..25].to_vec(), r.to_vec()[25..].to_vec()))
-        .collect();
+    let func = committed("func_approx_training.npz", 1);
+    let bars = committed("bar_data.npy", 2);
     vec![
         Case {
             name: "XOR 2-3-1 ReLU",

@@ -4,11 +4,10 @@
 //! `phi'(v)` that the backward pass needs (micrograd style: one local
 //! derivative next to each forward operation).
 
-use serde::Serialize;
-
 /// A layer's nonlinearity `phi`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Activation {
     /// `phi(v) = v`, `phi'(v) = 1`: the sheet's linear output layer.
     Identity,

@@ -3,8 +3,10 @@
 //! A step of the sheet's networks is a few dozen multiplications; written
 //! with slices, bounds checks and the lengths the slices carry around cost
 //! as much as the arithmetic (and spill registers). So the step's loops run
-//! here, after [`Network::train_step`](crate::network::Network::train_step)
-//! has checked, once per step, every length they rely on.
+//! here over raw pointers, behind one checked boundary: [`forward`] and
+//! [`train_step`] are safe, check once per call every length the loops rely
+//! on against a [`Layout`] (whose numbers agree with each other by
+//! construction) and only then enter the unsafe loops.
 //!
 //! The arithmetic is the sheet's step as [`Network::deltas`],
 //! [`Network::gradient_from_deltas`] and the momentum rule compute it,
@@ -26,19 +28,102 @@
 //!
 //! # Safety
 //!
-//! Every function here requires:
-//! - `layers` are the layers of a [`Network`](crate::network::Network), so
-//!   every weight and bias range they name lies inside its parameters and
-//!   every tape block inside a tape of its length;
+//! Every unsafe function here requires:
+//! - `layers` are the layers of a [`Layout`], so every weight and bias range
+//!   they name lies inside its parameters and every tape block inside a tape
+//!   of its length;
 //! - `params` and `velocity` point to that many numbers each, `tape` to a
 //!   tape's length, `x` to `n_0` inputs and `target` to `n_L` targets;
 //! - none of these regions overlap, and nothing else reads or writes them
 //!   while the function runs.
 
 use crate::activation::Activation;
-use crate::network::Layer;
+use crate::layout::{Layer, Layout};
 use crate::vexp;
 use std::slice;
+
+/// The forward pass of the network laid out as `layout` with parameters
+/// `params` for input `x`: every `v^l`, `phi'(v^l)`, `z^l` into `tape`,
+/// `z^0 = x` included.
+///
+/// # Panics
+///
+/// If a length does not fit the layout.
+#[inline]
+pub(crate) fn forward_checked(layout: &Layout, params: &[f64], x: &[f64], tape: &mut [f64]) {
+    assert_eq!(x.len(), layout.inputs(), "input has the wrong length");
+    assert_eq!(tape.len(), layout.tape_len(), "the tape belongs to another network");
+    assert_eq!(
+        params.len(),
+        layout.params_len(),
+        "the parameters belong to another network"
+    );
+    tape[..x.len()].copy_from_slice(x);
+    // SAFETY: every length is checked against the layout just above, and the
+    // layers are the layout's own; the slices are distinct borrows.
+    unsafe { forward::<false>(layout.layers(), params.as_ptr(), x.as_ptr(), tape.as_mut_ptr()) };
+}
+
+/// One training step of the network laid out as `layout` on sample
+/// `(x, target)` in the copy `isa` (see [`step`]). Returns the sample's
+/// cost before the update.
+///
+/// # Panics
+///
+/// If a length does not fit the layout.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn train_step(
+    isa: Runnable,
+    layout: &Layout,
+    params: &mut [f64],
+    velocity: &mut [f64],
+    x: &[f64],
+    target: &[f64],
+    tape: &mut [f64],
+    eta: f64,
+    mu: f64,
+) -> f64 {
+    assert_eq!(x.len(), layout.inputs(), "input has the wrong length");
+    assert_eq!(target.len(), layout.outputs(), "target has the wrong length");
+    assert_eq!(tape.len(), layout.tape_len(), "the tape belongs to another network");
+    assert_eq!(
+        params.len(),
+        layout.params_len(),
+        "the parameters belong to another network"
+    );
+    assert_eq!(velocity.len(), params.len(), "velocity buffer has the wrong length");
+    // SAFETY: every length is checked against the layout just above and the
+    // layers are the layout's own; the slices are distinct borrows; `isa`
+    // was checked to run on this processor when it was made.
+    unsafe {
+        step_on(
+            isa.0,
+            Operands {
+                layers: layout.layers(),
+                params: params.as_mut_ptr(),
+                velocity: velocity.as_mut_ptr(),
+                x: x.as_ptr(),
+                target: target.as_ptr(),
+                tape: tape.as_mut_ptr(),
+                eta,
+                mu,
+            },
+        )
+    }
+}
+
+/// A copy of the step that this processor can run: made only by
+/// [`Isa::runnable`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Runnable(Isa);
+
+impl Runnable {
+    /// Which copy it is.
+    pub(crate) fn isa(self) -> Isa {
+        self.0
+    }
+}
 
 /// `v^l = W^l z^{l-1} + b^l` and `z^l = phi(v^l)`, `phi'(v^l)` for every
 /// layer, into the tape (see `Network::forward`); `INLINE_SIGMOID` as in
@@ -48,12 +133,7 @@ use std::slice;
 ///
 /// See the module's documentation.
 #[inline(always)]
-pub(crate) unsafe fn forward<const INLINE_SIGMOID: bool>(
-    layers: &[Layer],
-    params: *const f64,
-    x: *const f64,
-    tape: *mut f64,
-) {
+unsafe fn forward<const INLINE_SIGMOID: bool>(layers: &[Layer], params: *const f64, x: *const f64, tape: *mut f64) {
     // SAFETY: each layer's input is `x` or the layer below's `z`.
     unsafe {
         for (idx, layer) in layers.iter().enumerate() {
@@ -71,15 +151,15 @@ pub(crate) unsafe fn forward<const INLINE_SIGMOID: bool>(
 /// the trainer's momentum steps and tape, the sample and the rule's `eta`
 /// and `mu` (the pointers as the module's documentation requires).
 #[derive(Clone, Copy)]
-pub(crate) struct Operands<'a> {
-    pub layers: &'a [Layer],
-    pub params: *mut f64,
-    pub velocity: *mut f64,
-    pub x: *const f64,
-    pub target: *const f64,
-    pub tape: *mut f64,
-    pub eta: f64,
-    pub mu: f64,
+struct Operands<'a> {
+    layers: &'a [Layer],
+    params: *mut f64,
+    velocity: *mut f64,
+    x: *const f64,
+    target: *const f64,
+    tape: *mut f64,
+    eta: f64,
+    mu: f64,
 }
 
 /// A whole training step on sample `(x, target)`: [`forward`], with the
@@ -91,7 +171,7 @@ pub(crate) struct Operands<'a> {
 ///
 /// See the module's documentation.
 #[inline(always)]
-pub(crate) unsafe fn step<const INLINE_SIGMOID: bool>(op: Operands<'_>) -> f64 {
+unsafe fn step<const INLINE_SIGMOID: bool>(op: Operands<'_>) -> f64 {
     let Operands {
         layers,
         params,
@@ -113,7 +193,7 @@ pub(crate) unsafe fn step<const INLINE_SIGMOID: bool>(op: Operands<'_>) -> f64 {
         } else {
             tape.add(last.input_at) as *const f64
         };
-        let delta = tape.add(last.tape_at + 3 * last.units);
+        let delta = tape.add(last.delta_at());
         let mut squares = 0.0;
         forward_layer::<INLINE_SIGMOID>(last, z_prev, params, tape, |k, z, dphi| {
             let e = z - *target.add(k);
@@ -147,8 +227,11 @@ unsafe fn forward_layer<const INLINE_SIGMOID: bool>(
     // SAFETY: the layer's block and ranges, and its `n_{l-1}` inputs.
     unsafe {
         let m = layer.units;
-        let v = tape.add(layer.tape_at);
-        let (dphi, z) = (v.add(m), v.add(2 * m));
+        let (v, dphi, z) = (
+            tape.add(layer.v_at()),
+            tape.add(layer.dphi_at()),
+            tape.add(layer.z_at()),
+        );
         let mut unit = |j: usize, vj: f64, zj: f64, dj: f64| {
             *v.add(j) = vj;
             *z.add(j) = zj;
@@ -268,7 +351,7 @@ unsafe fn hidden_delta_and_momentum(
     // SAFETY: the blocks of layers l and l + 1, and the ranges of layer l + 1.
     unsafe {
         let m = upper.units;
-        let delta_up = tape.add(upper.tape_at + 3 * m);
+        let delta_up = tape.add(upper.delta_at());
         for j in 0..m {
             send_down(lower, upper, j, *delta_up.add(j), params, velocity, tape, eta, mu);
         }
@@ -324,8 +407,11 @@ unsafe fn send_down(
     // SAFETY: the blocks of layers l and l + 1, and row j < n_{l+1} of W^{l+1}.
     unsafe {
         let (n, m) = (upper.inputs, upper.units);
-        let lo = tape.add(lower.tape_at);
-        let (dphi, z_l, delta_l) = (lo.add(n), lo.add(2 * n), lo.add(3 * n));
+        let (dphi, z_l, delta_l) = (
+            tape.add(lower.dphi_at()),
+            tape.add(lower.z_at()),
+            tape.add(lower.delta_at()),
+        );
         let at = upper.weights_at + j * n;
         let (w, vel) = (params.add(at), velocity.add(at));
         match (j == 0, j + 1 == m) {
@@ -353,7 +439,7 @@ unsafe fn momentum_layer(
     // SAFETY: layer 1's block and ranges, and n_0 inputs.
     unsafe {
         let (n, m) = (layer.inputs, layer.units);
-        let delta = tape.add(layer.tape_at + 3 * m);
+        let delta = tape.add(layer.delta_at());
         let (w, vel) = (params.add(layer.weights_at), velocity.add(layer.weights_at));
         if n == 1 {
             // one input (the 2c networks): W is a column, one flat loop
@@ -414,6 +500,11 @@ impl Isa {
     /// Every copy, whether or not this processor can run it.
     pub const ALL: [Isa; 3] = [Isa::Baseline, Isa::Avx2, Isa::Avx512];
 
+    /// The copy as one the kernel may run, if this processor can.
+    pub(crate) fn runnable(self) -> Option<Runnable> {
+        self.available().then_some(Runnable(self))
+    }
+
     /// Whether this processor can run the copy.
     pub fn available(self) -> bool {
         match self {
@@ -467,7 +558,7 @@ impl Isa {
 /// See the module's documentation; besides, the processor must have `isa`
 /// ([`Isa::available`]).
 #[inline(always)]
-pub(crate) unsafe fn step_on(isa: Isa, op: Operands<'_>) -> f64 {
+unsafe fn step_on(isa: Isa, op: Operands<'_>) -> f64 {
     /// A copy of [`step`] compiled for more than the target guarantees. It
     /// takes the operands one by one, in registers: passed whole, they would
     /// go through memory on every step.

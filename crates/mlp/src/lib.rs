@@ -1,36 +1,38 @@
 //! A multi-layer perceptron and backpropagation exactly as exercise sheet 4
-//! derives them, with the training, data loading and plotting that the
-//! exercise binaries share.
+//! derives them: the numerical core, with no I/O and no command line.
 //!
 //! - [`network`]: the network, its forward pass and the backward pass of
 //!   Exercise 1 (every `delta^l` and every gradient);
+//! - [`layout`]: where every parameter and every number of the forward and
+//!   backward passes lives;
 //! - [`train`]: momentum training, one sample per iteration;
 //! - [`trace`]: the binned cost-over-time trace, accumulated while training;
-//! - [`data`]: loading NumPy `.npy`/`.npz` data sets;
-//! - [`recipes`]: the data sets of DESIGN.md section 3;
-//! - [`experiment`]: a training run as the exercise binaries use it;
-//! - [`sheet`]: the sheet's XOR start and the names `V`, `W`, `b`;
-//! - [`plot`]: SVG figures; [`output`]: atomic writes and weight files;
-//! - [`cli`]: the flags and error handling every exercise binary shares;
+//! - [`dataset`]: samples in memory;
 //! - [`stats`]: means, spreads and coefficients of determination;
 //! - [`vexp`]: the vectorised sigmoid of a whole layer.
+//!
+//! Unsafe code lives in two modules only: `kernel` (the training step's
+//! loops over raw pointers, behind one checked boundary) and [`vexp`]
+//! (instruction-set intrinsics chosen at run time). Every other module is
+//! safe Rust, which the crate-wide `deny(unsafe_code)` enforces.
+
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod activation;
-pub mod cli;
-pub mod data;
-pub mod experiment;
+pub mod dataset;
+#[allow(unsafe_code)]
 mod kernel;
+pub mod layout;
 pub mod network;
-pub mod output;
-pub mod plot;
-pub mod recipes;
-pub mod sheet;
 pub mod stats;
 pub mod trace;
 pub mod train;
+#[allow(unsafe_code)]
 pub mod vexp;
 
 pub use activation::Activation;
-pub use data::Dataset;
-pub use network::{LayerSpec, Network, Tape};
+pub use dataset::Dataset;
+pub use layout::{Layer, LayerSpec, Layout};
+pub use network::{Network, Tape};
 pub use train::{Sampling, TrainConfig, Trainer};

@@ -12,78 +12,14 @@
 //! and the per-sample objective is `L(t) = -1/2 sum_j (z_j^L - z_j^*)^2`,
 //! which training *climbs* (that is, it descends the squared error).
 //!
-//! All parameters live in one flat vector, laid out as
-//! `[W^1, W^2, ..., W^L, b^1, ..., b^L]` (each `W^l` row-major, `n_l x
-//! n_{l-1}`; biases only for layers that have one). The gradient and the
-//! momentum buffers share that layout, so an update is one loop. The order is
-//! also the order of the sheet's random start (`V`, then `W`, then `b`).
+//! Where each number lives, in the parameters and in the [`Tape`], is the
+//! business of [`crate::layout`].
 
 use crate::activation::Activation;
-use crate::kernel::{self, Isa, Operands};
+use crate::kernel::{self, Runnable};
+pub use crate::layout::{Layer, LayerSpec, Layout};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
-use serde::Serialize;
-
-/// The shape of one layer, as given by the user of the crate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct LayerSpec {
-    /// Number of units in this layer (`n_l`).
-    pub units: usize,
-    /// Its nonlinearity `phi_l`.
-    pub activation: Activation,
-    /// Whether it has a bias `b^l`.
-    pub bias: bool,
-}
-
-/// One layer's place in the flat parameter vector.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Layer {
-    /// `n_{l-1}`: inputs to this layer.
-    pub inputs: usize,
-    /// `n_l`: units of this layer.
-    pub units: usize,
-    /// `phi_l`.
-    pub activation: Activation,
-    /// Offset of `W^l` (row-major, `units x inputs`) in the parameters.
-    pub weights_at: usize,
-    /// Offset of `b^l` in the parameters, if the layer has a bias.
-    pub bias_at: Option<usize>,
-    /// Where this layer's block `[v^l | phi'(v^l) | z^l | delta^l]` starts in
-    /// a [`Tape`]'s buffer.
-    pub tape_at: usize,
-    /// Where its input `z^{l-1}` starts in a [`Tape`]'s buffer.
-    pub input_at: usize,
-}
-
-impl Layer {
-    /// The range of `W^l` in the flat parameter vector.
-    #[inline(always)]
-    pub fn weights_range(&self) -> std::ops::Range<usize> {
-        self.weights_at..self.weights_at + self.units * self.inputs
-    }
-
-    /// The range of `b^l` in the flat parameter vector, if any.
-    #[inline(always)]
-    pub fn bias_range(&self) -> Option<std::ops::Range<usize>> {
-        self.bias_at.map(|at| at..at + self.units)
-    }
-
-    /// Where `z^l` starts in a [`Tape`]'s buffer.
-    fn z_at(&self) -> usize {
-        self.tape_at + 2 * self.units
-    }
-
-    /// This layer's block of a tape's buffer, split into
-    /// `(v^l, phi'(v^l), z^l, delta^l)`; `buf` starts at the block.
-    #[inline(always)]
-    fn block<'a>(&self, buf: &'a mut [f64]) -> (&'a mut [f64], &'a mut [f64], &'a mut [f64], &'a mut [f64]) {
-        let m = self.units;
-        let (v, rest) = buf[..4 * m].split_at_mut(m);
-        let (dphi, rest) = rest.split_at_mut(m);
-        let (z, delta) = rest.split_at_mut(m);
-        (v, dphi, z, delta)
-    }
-}
 
 /// Errors in a network's shape or parameters.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -99,50 +35,17 @@ pub enum NetworkError {
 /// A multi-layer perceptron: its shape and its parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Network {
-    inputs: usize,
-    layers: Vec<Layer>,
+    layout: Layout,
     params: Vec<f64>,
-    /// Length of a [`Tape`]'s buffer for this network.
-    tape_len: usize,
 }
 
 impl Network {
     /// A network with `inputs` inputs and the given layers, all parameters 0.
     pub fn new(inputs: usize, specs: &[LayerSpec]) -> Result<Self, NetworkError> {
-        if inputs == 0 || specs.is_empty() || specs.iter().any(|s| s.units == 0) {
-            return Err(NetworkError::EmptyShape);
-        }
-        let mut layers = Vec::with_capacity(specs.len());
-        let mut at = 0;
-        let mut prev = inputs;
-        // The tape: z^0, then one block [v | phi'(v) | z | delta] per layer.
-        let (mut tape_at, mut input_at) = (inputs, 0);
-        for s in specs {
-            layers.push(Layer {
-                inputs: prev,
-                units: s.units,
-                activation: s.activation,
-                weights_at: at,
-                bias_at: None,
-                tape_at,
-                input_at,
-            });
-            at += s.units * prev;
-            prev = s.units;
-            input_at = tape_at + 2 * s.units;
-            tape_at += 4 * s.units;
-        }
-        for (layer, s) in layers.iter_mut().zip(specs) {
-            if s.bias {
-                layer.bias_at = Some(at);
-                at += s.units;
-            }
-        }
+        let layout = Layout::new(inputs, specs).ok_or(NetworkError::EmptyShape)?;
         Ok(Network {
-            inputs,
-            layers,
-            params: vec![0.0; at],
-            tape_len: tape_at,
+            params: vec![0.0; layout.params_len()],
+            layout,
         })
     }
 
@@ -177,17 +80,22 @@ impl Network {
 
     /// Number of inputs `n_0`.
     pub fn inputs(&self) -> usize {
-        self.inputs
+        self.layout.inputs()
     }
 
     /// Number of outputs `n_L`.
     pub fn outputs(&self) -> usize {
-        self.layers.last().map_or(0, |l| l.units)
+        self.layout.outputs()
     }
 
     /// The layers `1 ..= L` (index `l - 1`).
     pub fn layers(&self) -> &[Layer] {
-        &self.layers
+        self.layout.layers()
+    }
+
+    /// Where each parameter and each number of a tape lives.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
     }
 
     /// All parameters, flat.
@@ -214,23 +122,23 @@ impl Network {
 
     /// `W^l` (sheet index `l >= 1`), row-major `n_l x n_{l-1}`.
     pub fn weights(&self, l: usize) -> &[f64] {
-        &self.params[self.layers[l - 1].weights_range()]
+        &self.params[self.layout.layers()[l - 1].weights_range()]
     }
 
     /// `W^l`, mutable.
     pub fn weights_mut(&mut self, l: usize) -> &mut [f64] {
-        let r = self.layers[l - 1].weights_range();
+        let r = self.layout.layers()[l - 1].weights_range();
         &mut self.params[r]
     }
 
     /// `b^l`, if layer `l` has a bias.
     pub fn bias(&self, l: usize) -> Option<&[f64]> {
-        self.layers[l - 1].bias_range().map(|r| &self.params[r])
+        self.layout.layers()[l - 1].bias_range().map(|r| &self.params[r])
     }
 
     /// `b^l`, mutable.
     pub fn bias_mut(&mut self, l: usize) -> Option<&mut [f64]> {
-        self.layers[l - 1].bias_range().map(|r| &mut self.params[r])
+        self.layout.layers()[l - 1].bias_range().map(|r| &mut self.params[r])
     }
 
     /// A fresh workspace for this network's forward and backward passes.
@@ -247,13 +155,8 @@ impl Network {
     ///
     /// The loops are those of the training step (`kernel.rs`).
     pub fn forward<'t>(&self, x: &[f64], tape: &'t mut Tape) -> &'t [f64] {
-        assert_eq!(x.len(), self.inputs, "input has the wrong length");
-        assert_eq!(tape.buf.len(), self.tape_len, "the tape belongs to another network");
-        tape.buf[..self.inputs].copy_from_slice(x);
-        // SAFETY: the lengths of the input and of the tape are checked above;
-        // the layers are this network's.
-        unsafe { kernel::forward::<false>(&self.layers, self.params.as_ptr(), x.as_ptr(), tape.buf.as_mut_ptr()) };
-        let last = self.layers.last().expect("a network has layers");
+        kernel::forward_checked(&self.layout, &self.params, x, &mut tape.buf);
+        let last = self.layout.last();
         &tape.buf[last.z_at()..last.z_at() + last.units]
     }
 
@@ -270,7 +173,7 @@ impl Network {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn train_step(
         &mut self,
-        isa: Isa,
+        isa: Runnable,
         x: &[f64],
         target: &[f64],
         tape: &mut Tape,
@@ -278,38 +181,17 @@ impl Network {
         eta: f64,
         mu: f64,
     ) -> f64 {
-        self.check_step(x, target, tape, velocity);
-        let params = self.params.as_mut_ptr();
-        // SAFETY: every length the kernel relies on is checked just above;
-        // the layers are this network's and the buffers are distinct.
-        unsafe {
-            kernel::step_on(
-                isa,
-                Operands {
-                    layers: &self.layers,
-                    params,
-                    velocity: velocity.as_mut_ptr(),
-                    x: x.as_ptr(),
-                    target: target.as_ptr(),
-                    tape: tape.buf.as_mut_ptr(),
-                    eta,
-                    mu,
-                },
-            )
-        }
-    }
-
-    /// The lengths a training step relies on.
-    #[inline(always)]
-    fn check_step(&self, x: &[f64], target: &[f64], tape: &Tape, velocity: &[f64]) {
-        assert_eq!(x.len(), self.inputs, "input has the wrong length");
-        assert_eq!(target.len(), self.outputs(), "target has the wrong length");
-        assert_eq!(tape.buf.len(), self.tape_len, "the tape belongs to another network");
-        assert_eq!(
-            velocity.len(),
-            self.params.len(),
-            "velocity buffer has the wrong length"
-        );
+        kernel::train_step(
+            isa,
+            &self.layout,
+            &mut self.params,
+            velocity,
+            x,
+            target,
+            &mut tape.buf,
+            eta,
+            mu,
+        )
     }
 
     /// Backward pass after [`forward`](Self::forward) on the same tape: fills
@@ -323,18 +205,22 @@ impl Network {
     /// Computes every `delta^l`, from the last layer down to the first.
     pub fn deltas(&self, target: &[f64], tape: &mut Tape) {
         assert_eq!(target.len(), self.outputs(), "target has the wrong length");
-        assert_eq!(tape.buf.len(), self.tape_len, "the tape belongs to another network");
-        let big_l = self.layers.len();
-        output_delta(&mut tape.buf, &self.layers[big_l - 1], target);
-        for l in (1..big_l).rev() {
-            hidden_delta(&mut tape.buf, &self.layers[l - 1], &self.layers[l], &self.params);
+        assert_eq!(
+            tape.buf.len(),
+            self.layout.tape_len(),
+            "the tape belongs to another network"
+        );
+        let layers = self.layout.layers();
+        output_delta(&mut tape.buf, self.layout.last(), target);
+        for l in (1..layers.len()).rev() {
+            hidden_delta(&mut tape.buf, &layers[l - 1], &layers[l], &self.params);
         }
     }
 
     /// Writes `dL/dP` into `grad` from the deltas already in `tape`.
     pub fn gradient_from_deltas(&self, tape: &Tape, grad: &mut [f64]) {
         assert_eq!(grad.len(), self.params.len(), "gradient buffer has the wrong length");
-        for (idx, layer) in self.layers.iter().enumerate() {
+        for (idx, layer) in self.layout.layers().iter().enumerate() {
             let l = idx + 1;
             let (delta, z_prev) = (tape.delta(l), tape.z(l - 1));
             let n = layer.inputs;
@@ -368,53 +254,56 @@ pub fn sample_cost(y: &[f64], target: &[f64]) -> f64 {
 
 /// Everything the forward pass computes, kept for the backward pass:
 /// `z^0 .. z^L`, `v^1 .. v^L`, `phi'(v^1) .. phi'(v^L)` and
-/// `delta^1 .. delta^L`, in one buffer laid out as `z^0`, then a block
-/// `[v^l | phi'(v^l) | z^l | delta^l]` for each layer (each [`Layer`] knows
-/// where its block is). Indices of the accessors are the sheet's.
+/// `delta^1 .. delta^L`, in one buffer laid out as [`crate::layout`] says.
+/// Indices of the accessors are the sheet's.
 #[derive(Clone, Debug)]
 pub struct Tape {
     buf: Vec<f64>,
-    /// `(start of the block, units)` for `l = 0 ..= L` (block 0 is `z^0`).
-    blocks: Vec<(usize, usize)>,
+    /// The network's layout, for the offsets.
+    layout: Layout,
 }
 
 impl Tape {
     fn new(net: &Network) -> Self {
-        let mut blocks = vec![(0, net.inputs)];
-        blocks.extend(net.layers.iter().map(|l| (l.tape_at, l.units)));
         Tape {
-            buf: vec![0.0; net.tape_len],
-            blocks,
+            buf: vec![0.0; net.layout.tape_len()],
+            layout: net.layout.clone(),
         }
     }
 
-    fn part(&self, l: usize, which: usize) -> &[f64] {
-        let (at, n) = self.blocks[l];
-        if l == 0 {
-            return if which == 2 { &self.buf[..n] } else { &[] };
+    /// `units` numbers from `at`, of layer `l`; `None` for `l = 0`.
+    fn part(&self, l: usize, at: impl Fn(&Layer) -> usize) -> &[f64] {
+        match l {
+            0 => &[],
+            _ => {
+                let layer = &self.layout.layers()[l - 1];
+                &self.buf[at(layer)..at(layer) + layer.units]
+            }
         }
-        &self.buf[at + which * n..at + (which + 1) * n]
     }
 
     /// `z^l`, `l = 0 ..= L` (`z^0` is the input of the last
     /// [`Network::forward`]).
     pub fn z(&self, l: usize) -> &[f64] {
-        self.part(l, 2)
+        match l {
+            0 => &self.buf[..self.layout.inputs()],
+            _ => self.part(l, Layer::z_at),
+        }
     }
 
     /// `v^l`, `l = 1 ..= L` (empty for `l = 0`).
     pub fn v(&self, l: usize) -> &[f64] {
-        self.part(l, 0)
+        self.part(l, Layer::v_at)
     }
 
     /// `phi'(v^l)`, `l = 1 ..= L` (empty for `l = 0`).
     pub fn dphi(&self, l: usize) -> &[f64] {
-        self.part(l, 1)
+        self.part(l, Layer::dphi_at)
     }
 
     /// `delta^l`, `l = 1 ..= L` (empty for `l = 0`).
     pub fn delta(&self, l: usize) -> &[f64] {
-        self.part(l, 3)
+        self.part(l, Layer::delta_at)
     }
 }
 
@@ -425,7 +314,7 @@ impl Tape {
 #[inline(always)]
 fn output_delta(buf: &mut [f64], last: &Layer, target: &[f64]) -> f64 {
     let m = last.units;
-    let (_, dphi, z, delta) = last.block(&mut buf[last.tape_at..]);
+    let (_, dphi, z, delta) = last.split_block(&mut buf[last.tape_at..]);
     let (dphi, z, delta, target) = (&dphi[..m], &z[..m], &mut delta[..m], &target[..m]);
     let mut squares = 0.0;
     for k in 0..m {
@@ -443,8 +332,8 @@ fn output_delta(buf: &mut [f64], last: &Layer, target: &[f64]) -> f64 {
 fn hidden_delta(buf: &mut [f64], lower: &Layer, upper: &Layer, params: &[f64]) {
     let w_up = &params[upper.weights_range()];
     let (lo, hi) = buf.split_at_mut(upper.tape_at);
-    let (_, dphi, _, delta) = lower.block(&mut lo[lower.tape_at..]);
-    let (_, _, _, delta_up) = upper.block(hi);
+    let (_, dphi, _, delta) = lower.split_block(&mut lo[lower.tape_at..]);
+    let (_, _, _, delta_up) = upper.split_block(hi);
     let n = upper.inputs;
     for (k, (d, &dphi)) in delta.iter_mut().zip(&*dphi).enumerate() {
         let mut sum = 0.0;

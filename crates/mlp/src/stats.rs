@@ -18,7 +18,8 @@ pub fn std_dev(xs: &[f64]) -> f64 {
 /// The least-squares line `y = slope * x + intercept` and its coefficient of
 /// determination `R^2 = 1 - SS_res / SS_tot` (for a line fitted by least
 /// squares this is the squared correlation of `x` and `y`).
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LinearFit {
     /// Slope of the fitted line.
     pub slope: f64,

@@ -5,8 +5,6 @@
 //! bins of consecutive iterations, each with the mean, minimum and maximum of
 //! the per-sample costs that fell into it.
 
-use serde::Serialize;
-
 /// A streaming, binned cost trace.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CostTrace {
@@ -19,7 +17,8 @@ pub struct CostTrace {
 }
 
 /// One bin of a trace: iterations `start .. end` (end exclusive).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Bin {
     /// First iteration in the bin (from 0).
     pub start: u64,

@@ -1,4 +1,5 @@
-//! Training with momentum, one sample per iteration (DESIGN.md section 2).
+//! Training with momentum, one sample per iteration (docs/DESIGN.md
+//! section 2).
 //!
 //! For every parameter `P` with its own step `dP` (starting at 0):
 //!
@@ -9,18 +10,19 @@
 //!
 //! Training climbs the sheet's objective `L = -1/2 sum_j (y_j - y*_j)^2`.
 
-use crate::data::Dataset;
+use crate::dataset::Dataset;
 pub use crate::kernel::Isa;
+use crate::kernel::Runnable;
 use crate::network::{Network, Tape, sample_cost};
 use crate::trace::CostTrace;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
 use std::fmt;
 
 /// How each iteration picks its sample.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Sampling {
     /// A uniformly drawn index every iteration (the course's script).
     Random,
@@ -38,7 +40,7 @@ impl fmt::Display for Sampling {
 }
 
 /// Hyper-parameters that have been checked once ([`TrainConfig::new`]).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TrainConfig {
     iterations: u64,
     learning_rate: f64,
@@ -50,11 +52,14 @@ pub struct TrainConfig {
 /// A hyper-parameter that cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ConfigError {
-    #[error("--iterations must be at least 1")]
+    /// No iterations.
+    #[error("the number of iterations must be at least 1")]
     Iterations,
-    #[error("--learning-rate must be a finite number greater than 0, got {0}")]
+    /// A learning rate that is not a finite number greater than 0.
+    #[error("the learning rate must be a finite number greater than 0, got {0}")]
     LearningRate(f64),
-    #[error("--momentum must be a number in [0, 1), got {0}")]
+    /// A momentum outside `[0, 1)`.
+    #[error("the momentum must be a number in [0, 1), got {0}")]
     Momentum(f64),
 }
 
@@ -129,7 +134,7 @@ pub fn default_learning_rate(hidden: usize) -> f64 {
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error(
     "training diverged at iteration {iteration}: the {what} became {value}; \
-     the learning rate {learning_rate} is probably too large for this network (try a smaller --learning-rate)"
+     the learning rate {learning_rate} is probably too large for this network"
 )]
 pub struct Diverged {
     /// The iteration (from 0) at which it was noticed.
@@ -151,7 +156,7 @@ pub struct Trainer {
     learning_rate: f64,
     momentum: f64,
     /// The copy of the step that runs (chosen once, for this processor).
-    isa: Isa,
+    isa: Runnable,
 }
 
 impl Trainer {
@@ -162,7 +167,9 @@ impl Trainer {
             velocity: vec![0.0; net.params().len()],
             learning_rate: config.learning_rate,
             momentum: config.momentum,
-            isa: Isa::best_for(net.layers()),
+            isa: Isa::best_for(net.layers())
+                .runnable()
+                .expect("the best copy is one this processor runs"),
         }
     }
 
@@ -187,15 +194,13 @@ impl Trainer {
     /// cannot run it. Every copy gives the same bits; this is for tests and
     /// benchmarks.
     pub fn with_isa(mut self, isa: Isa) -> Option<Self> {
-        isa.available().then(|| {
-            self.isa = isa;
-            self
-        })
+        self.isa = isa.runnable()?;
+        Some(self)
     }
 
     /// The copy of the step this trainer runs.
     pub fn isa(&self) -> Isa {
-        self.isa
+        self.isa.isa()
     }
 
     /// The momentum steps `dP` (flat layout of the parameters).
@@ -211,7 +216,7 @@ pub struct TrainOutcome {
     pub trace: CostTrace,
 }
 
-/// Trains `net` on `data` as DESIGN.md section 2 says: one sample per
+/// Trains `net` on `data` as docs/DESIGN.md section 2 says: one sample per
 /// iteration, momentum, cost trace binned on the fly (memory does not grow
 /// with the number of iterations). Random sampling draws from `rng`, the
 /// run's one generator (see [`TrainConfig::rng`]). `progress` is called now

@@ -1,5 +1,5 @@
 //! The backward pass against central finite differences, and the sheet's
-//! one-hidden-layer case against the closed-form gradients of DESIGN.md
+//! one-hidden-layer case against the closed-form gradients of docs/DESIGN.md
 //! section 2, computed independently with ndarray.
 
 use mlp::{Activation, LayerSpec, Network};
@@ -91,7 +91,7 @@ fn sheet_network_matches_the_closed_form_gradients() {
         let x: Vec<f64> = (0..n_in).map(|_| normal.sample(&mut rng)).collect();
         let t: Vec<f64> = (0..n_out).map(|_| normal.sample(&mut rng)).collect();
 
-        // Independent computation, DESIGN.md section 2, with ndarray.
+        // Independent computation, docs/DESIGN.md section 2, with ndarray.
         let v_mat = Array2::from_shape_vec((k, n_in), net.weights(1).to_vec()).unwrap();
         let w_mat = Array2::from_shape_vec((n_out, k), net.weights(2).to_vec()).unwrap();
         let b = Array1::from_vec(net.bias(1).unwrap().to_vec());

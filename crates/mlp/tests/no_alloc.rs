@@ -1,4 +1,4 @@
-//! The training step allocates nothing on the heap (DESIGN.md section 6).
+//! The training step allocates nothing on the heap (docs/DESIGN.md section 6).
 
 use mlp::train::{Sampling, TrainConfig, Trainer};
 use mlp::{Activation, LayerSpec, Network};

@@ -18,7 +18,7 @@ pub fn data(name: &str) -> PathBuf {
 
 /// One of the NumPy-written fixtures.
 pub fn fixture(name: &str) -> PathBuf {
-    root().join("crates/mlp/tests/fixtures/numpy").join(name)
+    root().join("crates/numpy-data/tests/fixtures/numpy").join(name)
 }
 
 /// The result of a run.
@@ -81,13 +81,18 @@ pub fn metrics(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&text).expect("valid JSON")
 }
 
-/// All files below `dir`, relative, sorted.
+/// All files below `dir` as a reader sees them, relative, sorted: links
+/// followed, links that lead nowhere and the hidden entries of `dir` itself
+/// (an output set's own) left out.
 pub fn files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     fn walk(base: &Path, d: &Path, out: &mut Vec<String>) {
         if let Ok(entries) = std::fs::read_dir(d) {
             for e in entries.flatten() {
                 let p = e.path();
+                if (d == base && e.file_name().to_string_lossy().starts_with('.')) || !p.exists() {
+                    continue;
+                }
                 if p.is_dir() {
                     walk(base, &p, out);
                 } else {

@@ -1,6 +1,6 @@
 //! Test support shared by the exercise binaries' tests.
 //!
-//! - [`replay`]: an independent implementation of DESIGN.md section 2 (plain
+//! - [`replay`]: an independent implementation of docs/DESIGN.md section 2 (plain
 //!   ndarray, no code shared with `mlp`) to replay saved weights;
 //! - [`cli`]: running a binary and checking its one-line errors.
 

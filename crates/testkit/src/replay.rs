@@ -1,4 +1,4 @@
-//! An independent implementation of the reference algorithm of DESIGN.md
+//! An independent implementation of the reference algorithm of docs/DESIGN.md
 //! section 2, written straight from its formulas with ndarray and sharing no
 //! code with the `mlp` crate. Tests use it to replay the weights the exercise
 //! binaries save (`--save-weights --sampling cyclic`) and check that they

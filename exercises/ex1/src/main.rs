@@ -7,14 +7,13 @@
 
 use anyhow::{Result, ensure};
 use clap::Parser;
+use exercise_harness::flow::{self, Exercise};
+use exercise_harness::metrics::ex1::{Check, CheckedNetwork, LayerCheck, Metrics};
+use exercise_harness::output::OutputSet;
 use mlp::network::{Network, Tape, sample_cost};
-use mlp::output::{Outputs, prepare_out_dir};
 use mlp::{Activation, LayerSpec};
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
-use serde::Serialize;
-use serde_json::json;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exercise 1 by numbers: on a random network with four hidden layers
@@ -26,10 +25,6 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
-    /// Folder for metrics.json [default: report/ex1]
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-
     /// Seed for the random network, input and target
     #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
     seed: u64,
@@ -62,21 +57,6 @@ fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / a.abs().max(b.abs()).max(1e-8)
 }
 
-#[derive(Serialize, Clone, Debug)]
-struct LayerCheck {
-    layer: usize,
-    quantities: usize,
-    max_rel_error: f64,
-}
-
-#[derive(Serialize, Clone, Debug)]
-struct Check {
-    part: &'static str,
-    formula: &'static str,
-    layers: Vec<LayerCheck>,
-    max_rel_error: f64,
-}
-
 /// `L(z^L) = -1/2 sum_j (z_j^L - z_j^*)^2`.
 fn objective(z: &[f64], target: &[f64]) -> f64 {
     -sample_cost(z, target)
@@ -97,16 +77,44 @@ fn layer_output(net: &Network, l: usize, z_prev: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-fn main() -> ExitCode {
-    mlp::cli::run(|args: Args| {
-        let out = args.out.clone().unwrap_or_else(|| PathBuf::from("report/ex1"));
-        let h = args.step;
+/// The relative errors of one part, per layer `l`.
+type PerLayer = Vec<(usize, Vec<f64>)>;
+
+/// The network, sample and step every check of Exercise 1 works on, with
+/// the forward pass done.
+struct Exercise1 {
+    args: Args,
+    layers: Vec<LayerSpec>,
+    net: Network,
+    x: Vec<f64>,
+    target: Vec<f64>,
+    /// The forward pass of `x`.
+    tape: Tape,
+    /// The smallest `|v|` of a ReLU unit.
+    relu_margin: f64,
+}
+
+/// Every check, and the core's deltas against the formulas'.
+struct Checks {
+    checks: Vec<Check>,
+    core_vs_formula: f64,
+}
+
+impl Exercise for Exercise1 {
+    const NAME: &'static str = "ex1";
+    type Args = Args;
+    type Trained = Checks;
+
+    /// A random network with four hidden layers (sigmoid and ReLU, with
+    /// biases), a random input and target, and the forward pass; refused if
+    /// a ReLU input lies so close to the kink that differences cannot see it.
+    fn prepare(args: Args) -> Result<Self> {
         let spec = |units, activation| LayerSpec {
             units,
             activation,
             bias: true,
         };
-        let layers = [
+        let layers = vec![
             spec(6, Activation::Sigmoid),
             spec(5, Activation::Relu),
             spec(5, Activation::Sigmoid),
@@ -119,87 +127,206 @@ fn main() -> ExitCode {
         net.randomize_normal(&mut rng);
         let x: Vec<f64> = (0..4).map(|_| normal.sample(&mut rng)).collect();
         let target: Vec<f64> = (0..3).map(|_| normal.sample(&mut rng)).collect();
-        let big_l = layers.len();
-        prepare_out_dir(&out)?;
-
         let mut tape = net.tape();
         net.forward(&x, &mut tape);
-        let relu_margin = (1..=big_l)
+        let relu_margin = (1..=layers.len())
             .filter(|&l| net.layers()[l - 1].activation == Activation::Relu)
             .flat_map(|l| tape.v(l).iter().map(|v| v.abs()))
             .fold(f64::INFINITY, f64::min);
         ensure!(
-            relu_margin > 10.0 * h,
+            relu_margin > 10.0 * args.step,
             "seed {}: a ReLU input lies within {relu_margin:.1e} of the kink, where finite differences are \
              meaningless; try another --seed",
             args.seed
         );
-        let z = |t: &Tape, l: usize| t.z(l).to_vec();
-        let dphi = |t: &Tape, l: usize| t.dphi(l).to_vec();
+        Ok(Exercise1 {
+            args,
+            layers,
+            net,
+            x,
+            target,
+            tape,
+            relu_margin,
+        })
+    }
 
-        // (a) dL/dz_j^L = -(z_j^L - z_j^*)
-        let z_big = z(&tape, big_l);
-        let mut a = Vec::new();
-        for j in 0..z_big.len() {
-            let formula = -(z_big[j] - target[j]);
-            let fd = central(h, |e| {
-                let mut p = z_big.clone();
-                p[j] += e;
-                objective(&p, &target)
-            });
-            a.push(rel(formula, fd));
+    fn train(&self) -> Result<Checks> {
+        let delta = self.formula_deltas();
+        let (check_d, check_e, check_f) = self.check_gradients(&delta);
+        let checks = vec![
+            pack(
+                "a",
+                r"\frac{\partial \mathcal{L}}{\partial z_j^L} = -(z_j^L - z_j^*)",
+                self.check_a(),
+            ),
+            pack(
+                "b",
+                r"\frac{dz_j^{l+1}}{dz_m^l} = \varphi'(v_j^{l+1})\, W_{jm}^{l+1}",
+                self.check_b(),
+            ),
+            pack(
+                "c",
+                r"\frac{dz_j^l}{dW_{ki}^l} = \varphi'(v_j^l)\, z_i^{l-1} K_{jk}",
+                self.check_c(),
+            ),
+            pack(
+                "d",
+                r"\frac{d\mathcal{L}}{dW_{ki}^L} = \delta_k^L z_i^{L-1},\quad \delta_k^L = -(z_k^L - z_k^*)\,\varphi'(v_k^L)",
+                check_d,
+            ),
+            pack(
+                "e",
+                r"\frac{d\mathcal{L}}{dW_{ki}^l} = \delta_k^l z_i^{l-1},\quad \delta_k^l = \varphi'(v_k^l) \sum_j \delta_j^{l+1} W_{jk}^{l+1}",
+                check_e,
+            ),
+            pack("f", r"\frac{d\mathcal{L}}{db_j^l} = \delta_j^l", check_f),
+        ];
+        Ok(Checks {
+            checks,
+            core_vs_formula: self.core_vs_formula(&delta),
+        })
+    }
+
+    fn outputs(&self, result: &Checks, set: &mut OutputSet) -> Result<Vec<String>> {
+        let (h, big_l) = (self.args.step, self.layers.len());
+        let checks = &result.checks;
+        let worst = checks.iter().map(|c| c.max_rel_error).fold(0.0, f64::max);
+        set.add_json(
+            "metrics.json",
+            &Metrics {
+                exercise: "1".into(),
+                seed: self.args.seed,
+                step: h,
+                network: CheckedNetwork {
+                    inputs: 4,
+                    layers: self.layers.clone(),
+                    hidden_layers: big_l - 1,
+                },
+                relative_error: "|a - b| / max(|a|, |b|, 1e-8)".into(),
+                checks: checks.clone(),
+                max_rel_error: worst,
+                core_backward_vs_formula: result.core_vs_formula,
+                relu_margin: self.relu_margin,
+            },
+        )?;
+        let mut lines = vec![format!(
+            "Exercise 1 by numbers: network 4 -> {} ({} hidden layers), central differences with h = {h:e}",
+            self.layers
+                .iter()
+                .map(|s| format!("{} {}", s.units, s.activation.name()))
+                .collect::<Vec<_>>()
+                .join(" -> "),
+            big_l - 1
+        )];
+        for c in checks {
+            let per: Vec<String> = c
+                .layers
+                .iter()
+                .map(|l| format!("l={}: {:.1e}", l.layer, l.max_rel_error))
+                .collect();
+            lines.push(format!(
+                "  ({}) largest relative error {:.1e}  [{}]",
+                c.part,
+                c.max_rel_error,
+                per.join(", ")
+            ));
         }
-        let check_a = vec![(big_l, a)];
+        lines.push(format!(
+            "  the core crate's backward pass matches the formulas' deltas to {:.1e}",
+            result.core_vs_formula
+        ));
+        Ok(lines)
+    }
+}
 
-        // (b) dz_j^{l+1}/dz_m^l = phi'(v_j^{l+1}) W_jm^{l+1}, for l = 1 .. L-1
-        let mut check_b = Vec::new();
-        for l in 1..big_l {
-            let mut errs = Vec::new();
-            let zl = z(&tape, l);
-            let d = dphi(&tape, l + 1);
-            let w = net.weights(l + 1);
-            for m in 0..zl.len() {
-                for j in 0..d.len() {
-                    let formula = d[j] * w[j * zl.len() + m];
-                    let fd = central(h, |e| {
-                        let mut p = zl.clone();
-                        p[m] += e;
-                        layer_output(&net, l + 1, &p)[j]
-                    });
-                    errs.push(rel(formula, fd));
-                }
-            }
-            check_b.push((l, errs));
-        }
+impl Exercise1 {
+    /// `L`, the number of layers.
+    fn big_l(&self) -> usize {
+        self.layers.len()
+    }
 
-        // (c) dz_j^l/dW_ki^l = phi'(v_j^l) z_i^{l-1} K_jk, for every layer
-        let mut check_c = Vec::new();
-        for l in 1..=big_l {
-            let mut errs = Vec::new();
-            let z_prev = z(&tape, l - 1);
-            let d = dphi(&tape, l);
-            let layer = net.layers()[l - 1];
-            for k in 0..layer.units {
-                for i in 0..layer.inputs {
-                    let idx = layer.weights_at + k * layer.inputs + i;
-                    for j in 0..layer.units {
-                        let kron = if j == k { 1.0 } else { 0.0 };
-                        let formula = d[j] * z_prev[i] * kron;
+    fn z(&self, l: usize) -> Vec<f64> {
+        self.tape.z(l).to_vec()
+    }
+
+    /// (a) `dL/dz_j^L = -(z_j^L - z_j^*)`.
+    fn check_a(&self) -> PerLayer {
+        let (h, big_l, target) = (self.args.step, self.big_l(), &self.target);
+        let z_big = self.z(big_l);
+        let errs = (0..z_big.len())
+            .map(|j| {
+                let formula = -(z_big[j] - target[j]);
+                let fd = central(h, |e| {
+                    let mut p = z_big.clone();
+                    p[j] += e;
+                    objective(&p, target)
+                });
+                rel(formula, fd)
+            })
+            .collect();
+        vec![(big_l, errs)]
+    }
+
+    /// (b) `dz_j^{l+1}/dz_m^l = phi'(v_j^{l+1}) W_jm^{l+1}`, for `l = 1 .. L-1`.
+    fn check_b(&self) -> PerLayer {
+        let (h, net) = (self.args.step, &self.net);
+        (1..self.big_l())
+            .map(|l| {
+                let mut errs = Vec::new();
+                let zl = self.z(l);
+                let d = self.tape.dphi(l + 1);
+                let w = net.weights(l + 1);
+                for m in 0..zl.len() {
+                    for j in 0..d.len() {
+                        let formula = d[j] * w[j * zl.len() + m];
                         let fd = central(h, |e| {
-                            let mut p = net.clone();
-                            p.params_mut()[idx] += e;
-                            layer_output(&p, l, &z_prev)[j]
+                            let mut p = zl.clone();
+                            p[m] += e;
+                            layer_output(net, l + 1, &p)[j]
                         });
                         errs.push(rel(formula, fd));
                     }
                 }
-            }
-            check_c.push((l, errs));
-        }
+                (l, errs)
+            })
+            .collect()
+    }
 
-        // The deltas from the sheet's formulas, top down.
-        // (d) delta_k^L = -(z_k^L - z_k^*) phi'(v_k^L)
-        // (e) delta_k^l = phi'(v_k^l) sum_j delta_j^{l+1} W_jk^{l+1}
+    /// (c) `dz_j^l/dW_ki^l = phi'(v_j^l) z_i^{l-1} K_jk`, for every layer.
+    fn check_c(&self) -> PerLayer {
+        let (h, net) = (self.args.step, &self.net);
+        (1..=self.big_l())
+            .map(|l| {
+                let mut errs = Vec::new();
+                let z_prev = self.z(l - 1);
+                let d = self.tape.dphi(l);
+                let layer = net.layers()[l - 1];
+                for k in 0..layer.units {
+                    for i in 0..layer.inputs {
+                        let idx = layer.weights_at + k * layer.inputs + i;
+                        for j in 0..layer.units {
+                            let kron = if j == k { 1.0 } else { 0.0 };
+                            let formula = d[j] * z_prev[i] * kron;
+                            let fd = central(h, |e| {
+                                let mut p = net.clone();
+                                p.params_mut()[idx] += e;
+                                layer_output(&p, l, &z_prev)[j]
+                            });
+                            errs.push(rel(formula, fd));
+                        }
+                    }
+                }
+                (l, errs)
+            })
+            .collect()
+    }
+
+    /// The deltas from the sheet's formulas, top down (index `l`, 1-based):
+    /// (d) `delta_k^L = -(z_k^L - z_k^*) phi'(v_k^L)`,
+    /// (e) `delta_k^l = phi'(v_k^l) sum_j delta_j^{l+1} W_jk^{l+1}`.
+    fn formula_deltas(&self) -> Vec<Vec<f64>> {
+        let (big_l, net, tape, target) = (self.big_l(), &self.net, &self.tape, &self.target);
+        let z_big = self.z(big_l);
         let mut delta: Vec<Vec<f64>> = vec![Vec::new(); big_l + 1];
         delta[big_l] = (0..z_big.len())
             .map(|k| -(z_big[k] - target[k]) * tape.dphi(big_l)[k])
@@ -216,10 +343,16 @@ fn main() -> ExitCode {
                 })
                 .collect();
         }
-        // Cross-check: the core crate's backward pass computes the same deltas.
-        let mut grad = vec![0.0; net.params().len()];
-        net.backward(&target, &mut tape, &mut grad);
-        let core_vs_formula = (1..=big_l)
+        delta
+    }
+
+    /// The largest relative difference between the core crate's backward
+    /// pass and the formulas' deltas.
+    fn core_vs_formula(&self, delta: &[Vec<f64>]) -> f64 {
+        let mut tape = self.tape.clone();
+        let mut grad = vec![0.0; self.net.params().len()];
+        self.net.backward(&self.target, &mut tape, &mut grad);
+        (1..=self.big_l())
             .flat_map(|l| {
                 delta[l]
                     .iter()
@@ -227,133 +360,68 @@ fn main() -> ExitCode {
                     .map(|(a, b)| rel(*a, *b))
                     .collect::<Vec<_>>()
             })
-            .fold(0.0, f64::max);
+            .fold(0.0, f64::max)
+    }
 
-        // dL/dP by central differences through the whole network.
-        let full_fd = |idx: usize| {
-            let mut t = net.tape();
-            central(h, |e| {
-                let mut p = net.clone();
-                p.params_mut()[idx] += e;
-                p.objective(&x, &target, &mut t)
-            })
-        };
-        // (d) for l = L and (e) for every l < L: dL/dW_ki^l = delta_k^l z_i^{l-1}
-        let mut check_d = Vec::new();
-        let mut check_e = Vec::new();
-        let mut check_f = Vec::new();
-        for l in 1..=big_l {
-            let layer = net.layers()[l - 1];
-            let z_prev = z(&tape, l - 1);
+    /// `dL/dP` by central differences through the whole network.
+    fn full_difference(&self, idx: usize) -> f64 {
+        let mut t = self.net.tape();
+        central(self.args.step, |e| {
+            let mut p = self.net.clone();
+            p.params_mut()[idx] += e;
+            p.objective(&self.x, &self.target, &mut t)
+        })
+    }
+
+    /// (d) for `l = L` and (e) for every `l < L`:
+    /// `dL/dW_ki^l = delta_k^l z_i^{l-1}`; (f) `dL/db_j^l = delta_j^l`.
+    fn check_gradients(&self, delta: &[Vec<f64>]) -> (PerLayer, PerLayer, PerLayer) {
+        let (mut check_d, mut check_e, mut check_f) = (Vec::new(), Vec::new(), Vec::new());
+        for l in 1..=self.big_l() {
+            let layer = self.net.layers()[l - 1];
+            let z_prev = self.z(l - 1);
             let mut errs = Vec::new();
             for k in 0..layer.units {
                 for i in 0..layer.inputs {
                     let idx = layer.weights_at + k * layer.inputs + i;
-                    errs.push(rel(delta[l][k] * z_prev[i], full_fd(idx)));
+                    errs.push(rel(delta[l][k] * z_prev[i], self.full_difference(idx)));
                 }
             }
-            if l == big_l {
+            if l == self.big_l() {
                 check_d.push((l, errs));
             } else {
                 check_e.push((l, errs));
             }
-            // (f) dL/db_j^l = delta_j^l
             let r = layer.bias_range().expect("every layer has a bias here");
             let errs_b: Vec<f64> = r
                 .clone()
-                .map(|idx| rel(delta[l][idx - r.start], full_fd(idx)))
+                .map(|idx| rel(delta[l][idx - r.start], self.full_difference(idx)))
                 .collect();
             check_f.push((l, errs_b));
         }
+        (check_d, check_e, check_f)
+    }
+}
 
-        let pack = |part, formula, per_layer: Vec<(usize, Vec<f64>)>| {
-            let layers: Vec<LayerCheck> = per_layer
-                .into_iter()
-                .map(|(layer, errs)| LayerCheck {
-                    layer,
-                    quantities: errs.len(),
-                    max_rel_error: errs.iter().copied().fold(0.0, f64::max),
-                })
-                .collect();
-            let max_rel_error = layers.iter().map(|c| c.max_rel_error).fold(0.0, f64::max);
-            Check {
-                part,
-                formula,
-                layers,
-                max_rel_error,
-            }
-        };
-        let checks = vec![
-            pack(
-                "a",
-                r"\frac{\partial \mathcal{L}}{\partial z_j^L} = -(z_j^L - z_j^*)",
-                check_a,
-            ),
-            pack(
-                "b",
-                r"\frac{dz_j^{l+1}}{dz_m^l} = \varphi'(v_j^{l+1})\, W_{jm}^{l+1}",
-                check_b,
-            ),
-            pack(
-                "c",
-                r"\frac{dz_j^l}{dW_{ki}^l} = \varphi'(v_j^l)\, z_i^{l-1} K_{jk}",
-                check_c,
-            ),
-            pack(
-                "d",
-                r"\frac{d\mathcal{L}}{dW_{ki}^L} = \delta_k^L z_i^{L-1},\quad \delta_k^L = -(z_k^L - z_k^*)\,\varphi'(v_k^L)",
-                check_d,
-            ),
-            pack(
-                "e",
-                r"\frac{d\mathcal{L}}{dW_{ki}^l} = \delta_k^l z_i^{l-1},\quad \delta_k^l = \varphi'(v_k^l) \sum_j \delta_j^{l+1} W_{jk}^{l+1}",
-                check_e,
-            ),
-            pack("f", r"\frac{d\mathcal{L}}{db_j^l} = \delta_j^l", check_f),
-        ];
-        let worst = checks.iter().map(|c| c.max_rel_error).fold(0.0, f64::max);
-        let metrics = json!({
-            "exercise": "1",
-            "seed": args.seed,
-            "step": h,
-            "network": {
-                "inputs": 4,
-                "layers": layers.iter().map(|s| json!({"units": s.units, "activation": s.activation, "bias": s.bias})).collect::<Vec<_>>(),
-                "hidden_layers": big_l - 1,
-            },
-            "relative_error": "|a - b| / max(|a|, |b|, 1e-8)",
-            "checks": checks,
-            "max_rel_error": worst,
-            "core_backward_vs_formula": core_vs_formula,
-            "relu_margin": relu_margin,
-        });
-        let mut outputs = Outputs::new();
-        outputs.add_json(out.join("metrics.json"), &metrics)?;
-        outputs.commit()?;
-        println!(
-            "Exercise 1 by numbers: network 4 -> {} ({} hidden layers), central differences with h = {h:e}",
-            layers
-                .iter()
-                .map(|s| format!("{} {}", s.units, s.activation.name()))
-                .collect::<Vec<_>>()
-                .join(" -> "),
-            big_l - 1
-        );
-        for c in &checks {
-            let per: Vec<String> = c
-                .layers
-                .iter()
-                .map(|l| format!("l={}: {:.1e}", l.layer, l.max_rel_error))
-                .collect();
-            println!(
-                "  ({}) largest relative error {:.1e}  [{}]",
-                c.part,
-                c.max_rel_error,
-                per.join(", ")
-            );
-        }
-        println!("  the core crate's backward pass matches the formulas' deltas to {core_vs_formula:.1e}");
-        println!("  wrote {}", out.join("metrics.json").display());
-        Ok(())
-    })
+/// One part's check from its errors per layer.
+fn pack(part: &str, formula: &str, per_layer: PerLayer) -> Check {
+    let layers: Vec<LayerCheck> = per_layer
+        .into_iter()
+        .map(|(layer, errs)| LayerCheck {
+            layer,
+            quantities: errs.len(),
+            max_rel_error: errs.iter().copied().fold(0.0, f64::max),
+        })
+        .collect();
+    let max_rel_error = layers.iter().map(|c| c.max_rel_error).fold(0.0, f64::max);
+    Check {
+        part: part.into(),
+        formula: formula.into(),
+        layers,
+        max_rel_error,
+    }
+}
+
+fn main() -> ExitCode {
+    flow::main::<Exercise1>()
 }

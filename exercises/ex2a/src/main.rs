@@ -3,13 +3,17 @@
 
 use anyhow::Result;
 use clap::Parser;
-use mlp::cli::{CommonArgs, run};
-use mlp::experiment::{Run, default_data, load_data};
-use mlp::output::{Outputs, prepare_out_dir};
-use mlp::plot::{Curve, cost_over_time};
-use mlp::sheet::xor_start;
-use serde_json::json;
-use std::path::PathBuf;
+use exercise_harness::cli::CommonArgs;
+use exercise_harness::data::{default_data, load_data};
+use exercise_harness::flow::{self, Exercise};
+use exercise_harness::metrics::{Header, SheetWeights, ex2a::Metrics};
+use exercise_harness::output::OutputSet;
+use exercise_harness::plot::{Curve, cost_over_time, format_count};
+use exercise_harness::run::Run;
+use exercise_harness::sheet::xor_start;
+use mlp::train::dataset_cost;
+use mlp::{Dataset, TrainConfig};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exercise 2a: train the XOR network (2 -> 3 ReLU -> 1, linear output) from
@@ -33,87 +37,93 @@ struct Args {
 
 const ITERATIONS: u64 = 10_000;
 
-fn main() -> ExitCode {
-    run(|args: Args| {
-        let out = args.common.out_dir("ex2a");
-        let data_path = args.data.clone().unwrap_or_else(|| default_data("xor_data.npz"));
-        let data = load_data(&data_path, 2, 1)?;
-        let config = args.common.train_config(3, ITERATIONS)?;
-        prepare_out_dir(&out)?;
-        let start = xor_start();
-        let run = Run::train_alone(
-            format!("xor-seed{}", config.seed()),
-            &start,
-            &data,
-            &config,
-            &mut config.rng(),
-            "2a",
-        )?;
-        report(&args, &out, &data_path, &run, &data, &config)
-    })
+struct PerfectStart {
+    common: CommonArgs,
+    data_path: PathBuf,
+    data: Dataset,
+    config: TrainConfig,
 }
 
-fn report(
-    args: &Args,
-    out: &std::path::Path,
-    data_path: &std::path::Path,
-    run: &Run,
-    data: &mlp::Dataset,
-    config: &mlp::TrainConfig,
-) -> Result<()> {
-    let change = run.max_abs_change();
-    let initial_cost = mlp::train::dataset_cost(&run.initial, data);
-    let final_cost = run.final_cost(data);
-    let max_sample_cost = run.trace.bins().map(|b| b.max).fold(0.0, f64::max);
-    let metrics = json!({
-        "exercise": "2a",
-        "data": data_path.display().to_string(),
-        "iterations": config.iterations(),
-        "learning_rate": config.learning_rate(),
-        "momentum": config.momentum(),
-        "sampling": config.sampling(),
-        "seed": config.seed(),
-        "max_abs_weight_change": change,
-        "initial_cost": initial_cost,
-        "final_cost": final_cost,
-        "max_sample_cost_during_training": max_sample_cost,
-        "final_weights": mlp::output::weights_json(&run.trained)?,
-    });
-    let mut outputs = Outputs::new();
-    outputs.add_json(out.join("metrics.json"), &metrics)?;
-    let curve = Curve::from_trace("per-sample cost, mean per bin", &run.trace, false);
-    let title = format!(
-        "2a: XOR from the perfect start, {} iterations",
-        mlp::plot::format_count(config.iterations() as f64)
-    );
-    outputs.add(
-        out.join("cost_over_time.svg"),
-        cost_over_time(
-            &title,
-            &format!("iteration (bins of {})", run.trace.bin_size()),
-            &[curve],
-        )?,
-    );
-    if args.common.save_weights {
-        run.add_weights(&mut outputs, out)?;
+impl Exercise for PerfectStart {
+    const NAME: &'static str = "ex2a";
+    type Args = Args;
+    type Trained = Run;
+
+    fn prepare(args: Args) -> Result<Self> {
+        let data_path = args.data.unwrap_or_else(|| default_data("xor_data.npz"));
+        Ok(PerfectStart {
+            data: load_data(&data_path, 2, 1)?,
+            config: args.common.train_config(3, ITERATIONS)?,
+            common: args.common,
+            data_path,
+        })
     }
-    let written: Vec<String> = outputs.paths().map(|p| p.display().to_string()).collect();
-    outputs.commit()?;
-    println!(
-        "Exercise 2a: XOR from the perfect start, {} iterations ({} sampling, seed {})",
-        config.iterations(),
-        config.sampling(),
-        config.seed()
-    );
-    println!("  largest parameter change |final - initial|: {change}");
-    println!(
-        "  data-set cost before: {initial_cost}, after: {final_cost}; largest per-sample cost seen: {max_sample_cost}"
-    );
-    if change == 0.0 {
-        println!("  backprop computes a zero gradient at the perfect start: no parameter changed.");
-    } else {
-        println!("  the parameters moved: the start is not a stationary point of this backprop.");
+
+    fn train(&self) -> Result<Run> {
+        let config = &self.config;
+        Run::train_alone(
+            format!("xor-seed{}", config.seed()),
+            &xor_start(),
+            &self.data,
+            config,
+            &mut config.rng(),
+            "2a",
+        )
     }
-    println!("  wrote {}", written.join(", "));
-    Ok(())
+
+    fn outputs(&self, run: &Run, set: &mut OutputSet) -> Result<Vec<String>> {
+        let (config, data) = (&self.config, &self.data);
+        let change = run.max_abs_change();
+        let initial_cost = dataset_cost(&run.initial, data);
+        let final_cost = run.final_cost(data);
+        let max_sample_cost = run.trace.bins().map(|b| b.max).fold(0.0, f64::max);
+        set.add_json(
+            "metrics.json",
+            &Metrics {
+                header: Header::new("2a", &self.data_path, config),
+                max_abs_weight_change: change,
+                initial_cost,
+                final_cost,
+                max_sample_cost_during_training: max_sample_cost,
+                final_weights: SheetWeights::of(&run.trained)?,
+            },
+        )?;
+        let curve = Curve::from_trace("per-sample cost, mean per bin", &run.trace, false);
+        let title = format!(
+            "2a: XOR from the perfect start, {} iterations",
+            format_count(config.iterations() as f64)
+        );
+        set.add(
+            "cost_over_time.svg",
+            cost_over_time(
+                &title,
+                &format!("iteration (bins of {})", run.trace.bin_size()),
+                &[curve],
+            )?,
+        );
+        if self.common.save_weights {
+            run.add_weights(set, Path::new(""))?;
+        }
+        Ok(vec![
+            format!(
+                "Exercise 2a: XOR from the perfect start, {} iterations ({} sampling, seed {})",
+                config.iterations(),
+                config.sampling(),
+                config.seed()
+            ),
+            format!("  largest parameter change |final - initial|: {change}"),
+            format!(
+                "  data-set cost before: {initial_cost}, after: {final_cost}; largest per-sample cost seen: {max_sample_cost}"
+            ),
+            if change == 0.0 {
+                "  backprop computes a zero gradient at the perfect start: no parameter changed.".into()
+            } else {
+                "  the parameters moved: the start is not a stationary point of this backprop.".into()
+            },
+        ])
+    }
+}
+
+fn main() -> ExitCode {
+    flow::main::<PerfectStart>()
 }

@@ -4,17 +4,18 @@
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use mlp::cli::{CommonArgs, run};
-use mlp::experiment::{Run, default_data, load_data};
-use mlp::network::Network;
-use mlp::output::{Outputs, prepare_out_dir};
-use mlp::plot::{Curve, cost_over_time, format_count, heatmap};
-use mlp::sheet::{ParamIndex, Perturbation, xor_start};
+use exercise_harness::cli::CommonArgs;
+use exercise_harness::data::{default_data, load_data};
+use exercise_harness::flow::{self, Exercise};
+use exercise_harness::metrics::ex2b::{Failure, FailureReason, Metrics, Sweep as SweepMetrics};
+use exercise_harness::metrics::{Header, SheetWeights};
+use exercise_harness::output::OutputSet;
+use exercise_harness::plot::{Curve, cost_over_time, format_count, heatmap};
+use exercise_harness::run::Run;
+use exercise_harness::sheet::{ParamIndex, Perturbation, xor_start};
 use mlp::train::{TrainConfig, dataset_cost};
-use mlp::{Dataset, Tape};
+use mlp::{Dataset, Network, Tape};
 use rayon::prelude::*;
-use serde::Serialize;
-use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -66,9 +67,28 @@ const ITERATIONS: u64 = 10_000;
 /// A data-set cost below this counts as recovered.
 const RECOVERED: f64 = 1e-6;
 
-fn main() -> ExitCode {
-    run(|args: Args| {
-        let out = args.common.out_dir("ex2b");
+struct PerturbedStart {
+    args: Args,
+    data_path: PathBuf,
+    data: Dataset,
+    config: TrainConfig,
+    /// The perturbed start and the parameter's value before the change.
+    start: Network,
+    original: f64,
+}
+
+/// The main run and the sweep.
+struct Trained {
+    main_run: Run,
+    sweep: Option<Sweep>,
+}
+
+impl Exercise for PerturbedStart {
+    const NAME: &'static str = "ex2b";
+    type Args = Args;
+    type Trained = Trained;
+
+    fn prepare(args: Args) -> Result<Self> {
         let data_path = args.data.clone().unwrap_or_else(|| default_data("xor_data.npz"));
         let data = load_data(&data_path, 2, 1)?;
         let config = args.common.train_config(3, ITERATIONS)?;
@@ -77,43 +97,127 @@ fn main() -> ExitCode {
             .perturb
             .apply(&mut start)
             .map_err(|e| anyhow::anyhow!("--perturb {}: {e}", args.perturb))?;
-        prepare_out_dir(&out)?;
+        Ok(PerturbedStart {
+            args,
+            data_path,
+            data,
+            config,
+            start,
+            original,
+        })
+    }
+
+    fn train(&self) -> Result<Trained> {
+        let config = &self.config;
         let main_run = Run::train_alone(
             format!("perturbed-seed{}", config.seed()),
-            &start,
-            &data,
-            &config,
+            &self.start,
+            &self.data,
+            config,
             &mut config.rng(),
             "2b",
         )?;
-        let sweep = if args.no_sweep {
+        let sweep = if self.args.no_sweep {
             None
         } else {
-            Some(sweep(&data, &config, args.sweep_step)?)
+            Some(sweep(&self.data, config, self.args.sweep_step)?)
         };
-        report(
-            &args,
-            &out,
-            &data_path,
-            &data,
-            &config,
-            original,
-            &main_run,
-            sweep.as_ref(),
-        )
-    })
+        Ok(Trained { main_run, sweep })
+    }
+
+    fn outputs(&self, trained: &Trained, set: &mut OutputSet) -> Result<Vec<String>> {
+        let (args, config, data) = (&self.args, &self.config, &self.data);
+        let (main_run, original) = (&trained.main_run, self.original);
+        let initial_cost = dataset_cost(&main_run.initial, data);
+        let final_cost = main_run.final_cost(data);
+        let title = format!(
+            "2b: XOR from the start with {} (was {original}), {} iterations",
+            args.perturb,
+            format_count(config.iterations() as f64)
+        );
+        let curve = Curve::from_trace("per-sample cost, mean per bin", &main_run.trace, true);
+        set.add(
+            "cost_over_time.svg",
+            cost_over_time(
+                &title,
+                &format!("iteration (bins of {})", main_run.trace.bin_size()),
+                &[curve],
+            )?,
+        );
+        if args.common.save_weights {
+            main_run.add_weights(set, Path::new(""))?;
+        }
+        let sweep = match &trained.sweep {
+            Some(s) => Some(sweep_outputs(s, config, args.common.save_weights, set)?),
+            None => None,
+        };
+        let mut summary = vec![
+            format!(
+                "Exercise 2b: XOR from the start with {} (was {original}), {} iterations ({} sampling, seed {})",
+                args.perturb,
+                config.iterations(),
+                config.sampling(),
+                config.seed()
+            ),
+            format!("  data-set cost before training: {initial_cost:.6e}, after: {final_cost:.6e}"),
+            format!(
+                "  {}",
+                if final_cost < RECOVERED {
+                    "the network is back to a perfect solution."
+                } else {
+                    "the network did not recover within these iterations."
+                }
+            ),
+        ];
+        if let Some(s) = &sweep {
+            summary.push(format!(
+                "  sweep: {} of {} perturbations (12 parameters x {} offsets from -3 to +3) recover; {} do not:",
+                s.recovered,
+                s.runs,
+                s.offsets.len(),
+                s.not_recovered.len()
+            ));
+            for f in s.not_recovered.iter().take(12) {
+                summary.push(format!(
+                    "    {}{:+}: cost {:.2e}: {}",
+                    f.parameter, f.offset, f.final_cost, f.reason
+                ));
+            }
+            if s.not_recovered.len() > 12 {
+                summary.push(format!(
+                    "    ... and {} more in metrics.json",
+                    s.not_recovered.len() - 12
+                ));
+            }
+        }
+        set.add_json(
+            "metrics.json",
+            &Metrics {
+                header: Header::new("2b", &self.data_path, config),
+                perturbation: args.perturb.to_string(),
+                original_value: original,
+                initial_cost,
+                final_cost,
+                recovered: final_cost < RECOVERED,
+                recovery_threshold: RECOVERED,
+                final_weights: SheetWeights::of(&main_run.trained)?,
+                sweep,
+            },
+        )?;
+        Ok(summary)
+    }
+}
+
+fn main() -> ExitCode {
+    flow::main::<PerturbedStart>()
 }
 
 /// One cell of the sweep.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 struct Cell {
-    parameter: String,
-    offset: f64,
     final_cost: f64,
     recovered: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
-    #[serde(skip)]
+    reason: Option<FailureReason>,
     run: Run,
 }
 
@@ -150,8 +254,6 @@ fn sweep(data: &Dataset, config: &TrainConfig, step: f64) -> Result<Sweep> {
                 p,
                 o,
                 Cell {
-                    parameter: params[p].to_string(),
-                    offset: offsets[o],
                     final_cost,
                     recovered,
                     reason,
@@ -174,7 +276,7 @@ fn sweep(data: &Dataset, config: &TrainConfig, step: f64) -> Result<Sweep> {
 
 /// Why a run did not recover, where the reason is visible in the trained
 /// network: dead ReLU units, a stationary point, or still descending.
-fn diagnose(run: &Run, data: &Dataset) -> String {
+fn diagnose(run: &Run, data: &Dataset) -> FailureReason {
     let net = &run.trained;
     let mut tape = net.tape();
     let k = net.layers()[0].units;
@@ -187,30 +289,17 @@ fn diagnose(run: &Run, data: &Dataset) -> String {
     }
     let dead: Vec<usize> = (0..k).filter(|&j| !fires[j]).collect();
     if !dead.is_empty() {
-        let list = dead.iter().map(|j| j.to_string()).collect::<Vec<_>>().join(" and ");
-        let (units, verb) = if dead.len() == 1 {
-            ("unit", "fires")
-        } else {
-            ("units", "fire")
-        };
-        return format!(
-            "hidden {units} {list} (0-based) never {verb} on any input (dead ReLU: v <= 0 for all four inputs), \
-             so phi'(v) = 0, no gradient reaches {} weights and the remaining units cannot represent XOR",
-            if dead.len() == 1 { "its" } else { "their" }
-        );
+        return FailureReason::DeadUnits { units: dead };
     }
-    let grad_norm = full_batch_gradient_norm(net, data, &mut tape);
     let bins: Vec<f64> = run.trace.bins().map(|b| b.mean).collect();
     let late = bins[bins.len() * 3 / 4];
     let last = *bins.last().expect("a trace has bins");
     if last < 0.5 * late {
-        format!(
-            "still descending when training stopped (cost fell from {late:.2e} to {last:.2e} over the last quarter); more iterations would help"
-        )
+        FailureReason::StillDescending { from: late, to: last }
     } else {
-        format!(
-            "stuck at a stationary point that is not a solution (gradient norm {grad_norm:.1e}): a local minimum or plateau of the cost"
-        )
+        FailureReason::Stationary {
+            gradient_norm: full_batch_gradient_norm(net, data, &mut tape),
+        }
     }
 }
 
@@ -227,139 +316,61 @@ fn full_batch_gradient_norm(net: &Network, data: &Dataset, tape: &mut Tape) -> f
     total.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn report(
-    args: &Args,
-    out: &Path,
-    data_path: &Path,
-    data: &Dataset,
-    config: &TrainConfig,
-    original: f64,
-    main_run: &Run,
-    sweep: Option<&Sweep>,
-) -> Result<()> {
-    let initial_cost = dataset_cost(&main_run.initial, data);
-    let final_cost = main_run.final_cost(data);
-    let mut outputs = Outputs::new();
-    let title = format!(
-        "2b: XOR from the start with {} (was {original}), {} iterations",
-        args.perturb,
-        format_count(config.iterations() as f64)
-    );
-    let curve = Curve::from_trace("per-sample cost, mean per bin", &main_run.trace, true);
-    outputs.add(
-        out.join("cost_over_time.svg"),
-        cost_over_time(
-            &title,
-            &format!("iteration (bins of {})", main_run.trace.bin_size()),
-            &[curve],
+/// The sweep's heat map and (if asked) weights into the set; its metrics.
+fn sweep_outputs(s: &Sweep, config: &TrainConfig, save_weights: bool, set: &mut OutputSet) -> Result<SweepMetrics> {
+    let floor = -16.0;
+    let log_costs: Vec<Vec<f64>> = s
+        .cells
+        .iter()
+        .map(|row| row.iter().map(|c| c.final_cost.log10().max(floor)).collect())
+        .collect();
+    let top = log_costs.iter().flatten().fold(floor + 1.0, |a, &b| a.max(b)).ceil();
+    set.add(
+        "perturbation_sweep.svg",
+        heatmap(
+            &format!(
+                "2b sweep: final cost after {} iterations from start + offset",
+                format_count(config.iterations() as f64)
+            ),
+            &format!("offset added to the parameter (×: not recovered, final cost ≥ {RECOVERED:.0e})"),
+            "perturbed parameter",
+            "log10 final data-set cost (−16: 1e-16 or less)",
+            &s.names,
+            &s.offsets,
+            &log_costs,
+            (floor, top),
+            |r, c| !s.cells[r][c].recovered,
         )?,
     );
-    let mut metrics = json!({
-        "exercise": "2b",
-        "data": data_path.display().to_string(),
-        "iterations": config.iterations(),
-        "learning_rate": config.learning_rate(),
-        "momentum": config.momentum(),
-        "sampling": config.sampling(),
-        "seed": config.seed(),
-        "perturbation": args.perturb.to_string(),
-        "original_value": original,
-        "initial_cost": initial_cost,
-        "final_cost": final_cost,
-        "recovered": final_cost < RECOVERED,
-        "recovery_threshold": RECOVERED,
-        "final_weights": mlp::output::weights_json(&main_run.trained)?,
-    });
-    if args.common.save_weights {
-        main_run.add_weights(&mut outputs, out)?;
+    if save_weights {
+        for cell in s.cells.iter().flatten() {
+            cell.run.add_weights(set, Path::new("sweep"))?;
+        }
     }
-    let mut failures = Vec::new();
-    if let Some(s) = sweep {
-        let floor = -16.0;
-        let log_costs: Vec<Vec<f64>> = s
-            .cells
-            .iter()
-            .map(|row| row.iter().map(|c| c.final_cost.log10().max(floor)).collect())
-            .collect();
-        let top = log_costs.iter().flatten().fold(floor + 1.0, |a, &b| a.max(b)).ceil();
-        outputs.add(
-            out.join("perturbation_sweep.svg"),
-            heatmap(
-                &format!(
-                    "2b sweep: final cost after {} iterations from start + offset",
-                    format_count(config.iterations() as f64)
-                ),
-                &format!("offset added to the parameter (×: not recovered, final cost ≥ {RECOVERED:.0e})"),
-                "perturbed parameter",
-                "log10 final data-set cost (−16: 1e-16 or less)",
-                &s.names,
-                &s.offsets,
-                &log_costs,
-                (floor, top),
-                |r, c| !s.cells[r][c].recovered,
-            )?,
-        );
-        failures = s.cells.iter().flatten().filter(|c| !c.recovered).cloned().collect();
-        let total = s.cells.iter().map(Vec::len).sum::<usize>();
-        metrics["sweep"] = json!({
-            "offsets": s.offsets,
-            "parameters": s.names,
-            "runs": total,
-            "recovered": total - failures.len(),
-            "not_recovered": failures,
-            "final_cost": s.cells.iter().map(|row| row.iter().map(|c| c.final_cost).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        });
-        if args.common.save_weights {
-            for cell in s.cells.iter().flatten() {
-                cell.run.add_weights(&mut outputs, &out.join("sweep"))?;
+    let mut not_recovered = Vec::new();
+    for (p, row) in s.cells.iter().enumerate() {
+        for (o, cell) in row.iter().enumerate() {
+            if let Some(reason) = &cell.reason {
+                not_recovered.push(Failure::new(
+                    s.names[p].clone(),
+                    s.offsets[o],
+                    cell.final_cost,
+                    reason.clone(),
+                ));
             }
         }
     }
-    outputs.add_json(out.join("metrics.json"), &metrics)?;
-    let written: Vec<String> = outputs
-        .paths()
-        .filter(|p| p.extension().is_some_and(|e| e != "npz"))
-        .map(|p| p.display().to_string())
-        .collect();
-    outputs.commit()?;
-    println!(
-        "Exercise 2b: XOR from the start with {} (was {original}), {} iterations ({} sampling, seed {})",
-        args.perturb,
-        config.iterations(),
-        config.sampling(),
-        config.seed()
-    );
-    println!("  data-set cost before training: {initial_cost:.6e}, after: {final_cost:.6e}");
-    println!(
-        "  {}",
-        if final_cost < RECOVERED {
-            "the network is back to a perfect solution."
-        } else {
-            "the network did not recover within these iterations."
-        }
-    );
-    if let Some(s) = sweep {
-        let total = s.cells.iter().map(Vec::len).sum::<usize>();
-        println!(
-            "  sweep: {} of {total} perturbations (12 parameters x {} offsets from -3 to +3) recover; {} do not:",
-            total - failures.len(),
-            s.offsets.len(),
-            failures.len()
-        );
-        for f in failures.iter().take(12) {
-            println!(
-                "    {}{:+}: cost {:.2e}: {}",
-                f.parameter,
-                f.offset,
-                f.final_cost,
-                f.reason.as_deref().unwrap_or("")
-            );
-        }
-        if failures.len() > 12 {
-            println!("    ... and {} more in metrics.json", failures.len() - 12);
-        }
-    }
-    println!("  wrote {}", written.join(", "));
-    Ok(())
+    let runs = s.cells.iter().map(Vec::len).sum::<usize>();
+    Ok(SweepMetrics {
+        offsets: s.offsets.clone(),
+        parameters: s.names.clone(),
+        runs,
+        recovered: runs - not_recovered.len(),
+        not_recovered,
+        final_cost: s
+            .cells
+            .iter()
+            .map(|row| row.iter().map(|c| c.final_cost).collect())
+            .collect(),
+    })
 }

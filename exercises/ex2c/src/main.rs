@@ -5,15 +5,16 @@ mod summary;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use mlp::cli::{CommonArgs, run};
-use mlp::experiment::{Run, default_data, load_data, progress_for};
-use mlp::network::Network;
-use mlp::output::{Outputs, prepare_out_dir};
-use mlp::plot::{Band, Curve, Line, Points, Strip, cost_over_time, format_count, strips, xy};
+use exercise_harness::cli::CommonArgs;
+use exercise_harness::data::{default_data, load_data};
+use exercise_harness::flow::{self, Exercise};
+use exercise_harness::metrics::ex2c::{LearningRate, Metrics, Seeds};
+use exercise_harness::output::OutputSet;
+use exercise_harness::plot::{Band, Curve, Line, Points, Strip, cost_over_time, format_count, strips, xy};
+use exercise_harness::run::{Run, progress_for};
 use mlp::train::{TrainConfig, dataset_cost};
-use mlp::{Activation, Dataset};
+use mlp::{Activation, Dataset, Network};
 use rayon::prelude::*;
-use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use summary::{RunResult, summarize};
@@ -54,9 +55,23 @@ struct Args {
 const ITERATIONS: u64 = 1_000_000;
 const GRID: usize = 400;
 
-fn main() -> ExitCode {
-    run(|args: Args| {
-        let out = args.common.out_dir("ex2c");
+/// The runs of every K and seed, ready to train.
+struct FunctionApproximation {
+    args: Args,
+    train_path: PathBuf,
+    test_path: PathBuf,
+    train: Dataset,
+    test: Dataset,
+    /// One configuration per K, in the order of `--hidden`.
+    configs: Vec<(usize, TrainConfig)>,
+}
+
+impl Exercise for FunctionApproximation {
+    const NAME: &'static str = "ex2c";
+    type Args = Args;
+    type Trained = Vec<(RunResult, Run)>;
+
+    fn prepare(args: Args) -> Result<Self> {
         let train_path = args
             .train
             .clone()
@@ -67,20 +82,37 @@ fn main() -> ExitCode {
             .unwrap_or_else(|| default_data("func_approx_test.npz"));
         let train = load_data(&train_path, 1, 1)?;
         let test = load_data(&test_path, 1, 1)?;
-        let mut hidden = args.hidden.clone();
-        hidden.dedup();
-        let configs: Vec<(usize, TrainConfig)> = hidden
+        // each K once, in the order first given
+        let mut hidden: Vec<usize> = Vec::new();
+        for &k in &args.hidden {
+            if !hidden.contains(&k) {
+                hidden.push(k);
+            }
+        }
+        let configs = hidden
             .iter()
             .map(|&k| Ok((k, args.common.train_config(k, ITERATIONS)?)))
             .collect::<Result<_>>()?;
-        prepare_out_dir(&out)?;
-        let jobs: Vec<(usize, TrainConfig)> = configs
+        Ok(FunctionApproximation {
+            args,
+            train_path,
+            test_path,
+            train,
+            test,
+            configs,
+        })
+    }
+
+    fn train(&self) -> Result<Self::Trained> {
+        let (train, test) = (&self.train, &self.test);
+        let jobs: Vec<(usize, TrainConfig)> = self
+            .configs
             .iter()
-            .flat_map(|&(k, c)| (0..args.seeds).map(move |i| (k, c.with_seed(c.seed() + i))))
+            .flat_map(|&(k, c)| (0..self.args.seeds).map(move |i| (k, c.with_seed(c.seed() + i))))
             .collect();
         let total: u64 = jobs.iter().map(|j| j.1.iterations()).sum();
         let bar = progress_for(total, "2c");
-        let runs: Vec<(RunResult, Run)> = jobs
+        let runs = jobs
             .par_iter()
             .map(|&(k, config)| {
                 let mut rng = config.rng();
@@ -89,7 +121,7 @@ fn main() -> ExitCode {
                 let run = Run::train(
                     format!("k{k}-seed{}", config.seed()),
                     &start,
-                    &train,
+                    train,
                     &config,
                     &mut rng,
                     bar.as_ref(),
@@ -97,17 +129,25 @@ fn main() -> ExitCode {
                 let result = RunResult {
                     hidden: k,
                     seed: config.seed(),
-                    train_cost: dataset_cost(&run.trained, &train),
-                    test_cost: dataset_cost(&run.trained, &test),
+                    train_cost: dataset_cost(&run.trained, train),
+                    test_cost: dataset_cost(&run.trained, test),
                 };
                 Ok((result, run))
             })
-            .collect::<Result<_>>()?;
+            .collect::<Result<_>>();
         if let Some(b) = bar {
             b.finish_and_clear();
         }
-        report(&args, &out, (&train_path, &train), (&test_path, &test), &configs, &runs)
-    })
+        runs
+    }
+
+    fn outputs(&self, runs: &Self::Trained, set: &mut OutputSet) -> Result<Vec<String>> {
+        report(self, runs, set)
+    }
+}
+
+fn main() -> ExitCode {
+    flow::main::<FunctionApproximation>()
 }
 
 /// The test cost of the noise-free function of the data recipe, sin(pi x):
@@ -122,18 +162,11 @@ fn sin_test_cost(test: &Dataset) -> f64 {
     total / test.len() as f64
 }
 
-fn report(
-    args: &Args,
-    out: &Path,
-    (train_path, train): (&Path, &Dataset),
-    (test_path, test): (&Path, &Dataset),
-    configs: &[(usize, TrainConfig)],
-    runs: &[(RunResult, Run)],
-) -> Result<()> {
+fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut OutputSet) -> Result<Vec<String>> {
+    let (args, configs, train, test) = (&part.args, &part.configs, &part.train, &part.test);
     let results: Vec<RunResult> = runs.iter().map(|r| r.0.clone()).collect();
     let summary = summarize(&results);
     let iterations = configs[0].1.iterations();
-    let mut outputs = Outputs::new();
 
     // Cost over time: the representative seed's curve per K, the band is the
     // spread (min to max) of the bin means over all seeds.
@@ -168,7 +201,7 @@ fn report(
     }
     let bin = runs[0].1.trace.bin_size();
     outputs.add(
-        out.join("cost_over_time.svg"),
+        "cost_over_time.svg",
         cost_over_time(
             &format!("2c: training cost, {} iterations", format_count(iterations as f64)),
             &format!("iteration (mean per bin of {})", format_count(bin as f64)),
@@ -232,7 +265,7 @@ fn report(
         },
     ];
     outputs.add(
-        out.join("response.svg"),
+        "response.svg",
         xy(
             &format!(
                 "2c: network response after training (faint: the other {} seeds)",
@@ -258,7 +291,7 @@ fn report(
         })
         .collect();
     outputs.add(
-        out.join("test_cost_per_seed.svg"),
+        "test_cost_per_seed.svg",
         strips(
             "2c: test cost after training, per seed",
             "test-set cost: mean of ½(y − y*)²",
@@ -267,51 +300,56 @@ fn report(
         )?,
     );
 
-    let metrics = json!({
-        "exercise": "2c",
-        "train_data": train_path.display().to_string(),
-        "test_data": test_path.display().to_string(),
-        "iterations": iterations,
-        "learning_rate": configs.iter().map(|(k, c)| json!({"hidden": k, "learning_rate": c.learning_rate()})).collect::<Vec<_>>(),
-        "momentum": configs[0].1.momentum(),
-        "sampling": configs[0].1.sampling(),
-        "seeds": {"first": configs[0].1.seed(), "count": args.seeds},
-        "runs": results,
-        "summary": summary,
-        "test_cost_of_sin_pi_x": sin_test_cost(test),
-        "lower_mean_test_cost_hidden": summary.iter().min_by(|a, b| a.test_cost_mean.total_cmp(&b.test_cost_mean)).map(|s| s.hidden),
-    });
-    outputs.add_json(out.join("metrics.json"), &metrics)?;
-    if args.common.save_weights {
-        for (_, run) in runs {
-            run.add_weights(&mut outputs, out)?;
-        }
-    }
-    outputs.commit()?;
-
-    println!(
+    let lowest = summary
+        .iter()
+        .min_by(|a, b| a.test_cost_mean.total_cmp(&b.test_cost_mean))
+        .map(|s| s.hidden);
+    let mut lines = vec![format!(
         "Exercise 2c: 1 -> K -> 1 sigmoid networks, {} iterations, {} seeds from {} ({} sampling)",
         iterations,
         args.seeds,
         configs[0].1.seed(),
         configs[0].1.sampling()
-    );
+    )];
     for s in &summary {
-        println!(
+        lines.push(format!(
             "  K = {:>3}: average test cost {:.5} ± {:.5} (std over {} seeds; median seed {}), average training cost {:.5}",
             s.hidden, s.test_cost_mean, s.test_cost_std, s.seeds, s.representative_seed, s.train_cost_mean
-        );
+        ));
     }
-    if summary.len() > 1 {
-        let best = summary
-            .iter()
-            .min_by(|a, b| a.test_cost_mean.total_cmp(&b.test_cost_mean))
-            .expect("non-empty");
-        println!("  lowest average test cost: K = {}", best.hidden);
+    if let (true, Some(best)) = (summary.len() > 1, lowest) {
+        lines.push(format!("  lowest average test cost: K = {best}"));
     }
-    println!(
-        "  wrote metrics.json, cost_over_time.svg, response.svg, test_cost_per_seed.svg into {}",
-        out.display()
-    );
-    Ok(())
+    outputs.add_json(
+        "metrics.json",
+        &Metrics {
+            exercise: "2c".into(),
+            train_data: part.train_path.display().to_string(),
+            test_data: part.test_path.display().to_string(),
+            iterations,
+            learning_rate: configs
+                .iter()
+                .map(|(k, c)| LearningRate {
+                    hidden: *k,
+                    learning_rate: c.learning_rate(),
+                })
+                .collect(),
+            momentum: configs[0].1.momentum(),
+            sampling: configs[0].1.sampling(),
+            seeds: Seeds {
+                first: configs[0].1.seed(),
+                count: args.seeds,
+            },
+            runs: results,
+            summary,
+            test_cost_of_sin_pi_x: sin_test_cost(test),
+            lower_mean_test_cost_hidden: lowest,
+        },
+    )?;
+    if args.common.save_weights {
+        for (_, run) in runs {
+            run.add_weights(outputs, Path::new(""))?;
+        }
+    }
+    Ok(lines)
 }

@@ -1,31 +1,7 @@
 //! Statistics over seeds for exercise 2c.
 
+pub use exercise_harness::metrics::ex2c::{RunResult, Summary};
 use mlp::stats::{mean, std_dev};
-use serde::Serialize;
-
-/// One training run's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RunResult {
-    pub hidden: usize,
-    pub seed: u64,
-    pub train_cost: f64,
-    pub test_cost: f64,
-}
-
-/// The statistics over seeds for one K.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Summary {
-    pub hidden: usize,
-    pub seeds: usize,
-    pub test_cost_mean: f64,
-    pub test_cost_std: f64,
-    pub test_cost_min: f64,
-    pub test_cost_max: f64,
-    pub train_cost_mean: f64,
-    pub train_cost_std: f64,
-    /// The seed whose test cost is the median (the lower one for an even count).
-    pub representative_seed: u64,
-}
 
 /// The seed with the median test cost among `runs` (the lower median for an
 /// even count; ties broken by the smaller seed).

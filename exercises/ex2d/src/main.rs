@@ -4,15 +4,17 @@ mod bars;
 
 use anyhow::{Result, anyhow};
 use clap::Parser;
-use mlp::cli::{CommonArgs, run};
-use mlp::experiment::{Run, default_data, load_data};
-use mlp::network::Network;
-use mlp::output::{Outputs, prepare_out_dir};
-use mlp::plot::{Curve, ImageScale, cost_over_time, format_count, image_grid, labelled_scatter};
+use exercise_harness::cli::CommonArgs;
+use exercise_harness::data::{default_data, load_data};
+use exercise_harness::flow::{self, Exercise};
+use exercise_harness::metrics::Header;
+use exercise_harness::metrics::ex2d::{BarSample, Fits, Metrics};
+use exercise_harness::output::OutputSet;
+use exercise_harness::plot::{Curve, ImageScale, cost_over_time, format_count, image_grid, labelled_scatter};
+use exercise_harness::run::Run;
 use mlp::stats::{LinearFit, linear_fit};
 use mlp::train::{TrainConfig, predict};
-use mlp::{Activation, Dataset};
-use serde_json::json;
+use mlp::{Activation, Dataset, Network};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -40,10 +42,23 @@ struct Args {
 const ITERATIONS: u64 = 100_000;
 const HIDDEN: usize = 10;
 
-fn main() -> ExitCode {
-    run(|args: Args| {
-        let out = args.common.out_dir("ex2d");
-        let data_path = args.data.clone().unwrap_or_else(|| default_data("bar_data.npy"));
+/// The bars data with the bar positions decoded from each image.
+struct Bars {
+    common: CommonArgs,
+    data_path: PathBuf,
+    data: Dataset,
+    /// (row of the horizontal bar, column of the vertical bar) per sample.
+    positions: Vec<(usize, usize)>,
+    config: TrainConfig,
+}
+
+impl Exercise for Bars {
+    const NAME: &'static str = "ex2d";
+    type Args = Args;
+    type Trained = Run;
+
+    fn prepare(args: Args) -> Result<Self> {
+        let data_path = args.data.unwrap_or_else(|| default_data("bar_data.npy"));
         let data = load_data(&data_path, 25, 2)?;
         let positions: Vec<(usize, usize)> = (0..data.len())
             .map(|i| {
@@ -51,14 +66,37 @@ fn main() -> ExitCode {
                     .map_err(|e| anyhow!("{}: sample {i} is not a bars image: {e}", data_path.display()))
             })
             .collect::<Result<_>>()?;
-        let config = args.common.train_config(HIDDEN, ITERATIONS)?;
-        prepare_out_dir(&out)?;
+        Ok(Bars {
+            config: args.common.train_config(HIDDEN, ITERATIONS)?,
+            common: args.common,
+            data_path,
+            data,
+            positions,
+        })
+    }
+
+    fn train(&self) -> Result<Run> {
+        let config = &self.config;
         let mut rng = config.rng();
         let mut start = Network::sheet(25, HIDDEN, 2, Activation::Sigmoid)?;
         start.randomize_normal(&mut rng);
-        let run = Run::train_alone(format!("seed{}", config.seed()), &start, &data, &config, &mut rng, "2d")?;
-        report(&args, &out, &data_path, &data, &positions, &config, &run)
-    })
+        Run::train_alone(
+            format!("seed{}", config.seed()),
+            &start,
+            &self.data,
+            config,
+            &mut rng,
+            "2d",
+        )
+    }
+
+    fn outputs(&self, run: &Run, set: &mut OutputSet) -> Result<Vec<String>> {
+        report(self, run, set)
+    }
+}
+
+fn main() -> ExitCode {
+    flow::main::<Bars>()
 }
 
 /// What an output unit codes for, judged by R².
@@ -82,16 +120,8 @@ fn codes_for(name: &str, row: &LinearFit, col: &LinearFit) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn report(
-    args: &Args,
-    out: &Path,
-    data_path: &Path,
-    data: &Dataset,
-    positions: &[(usize, usize)],
-    config: &TrainConfig,
-    run: &Run,
-) -> Result<()> {
+fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>> {
+    let (data, positions, config) = (&part.data, &part.positions, &part.config);
     let outputs_z = predict(&run.trained, data);
     let final_cost = run.final_cost(data);
     let max_abs_error = outputs_z
@@ -108,10 +138,9 @@ fn report(
     let sentence1 = codes_for("Output 1 (z1)", &z1_row, &z1_col);
     let sentence2 = codes_for("Output 2 (z2)", &z2_row, &z2_col);
 
-    let mut outputs = Outputs::new();
     let curve = Curve::from_trace("per-sample cost, mean per bin", &run.trace, true);
     outputs.add(
-        out.join("cost_over_time.svg"),
+        "cost_over_time.svg",
         cost_over_time(
             &format!(
                 "2d: bars, 25 → {HIDDEN} → 2, {} iterations",
@@ -130,7 +159,7 @@ fn report(
         })
         .collect();
     outputs.add(
-        out.join("inputs.svg"),
+        "inputs.svg",
         image_grid(
             "2d: the input images, reshape(x, 5, 5)",
             &images,
@@ -145,7 +174,7 @@ fn report(
         .map(|i| (z1[i], z2[i], format!(" ({},{})", positions[i].0, positions[i].1)))
         .collect();
     outputs.add(
-        out.join("outputs.svg"),
+        "outputs.svg",
         labelled_scatter(
             "2d: outputs (z1, z2) per sample, labelled (bar row, bar column)",
             "z1 (output 1)",
@@ -164,7 +193,7 @@ fn report(
         .collect();
     let max_w = v.iter().fold(0.0f64, |a, &x| a.max(x.abs()));
     outputs.add(
-        out.join("hidden_weights.svg"),
+        "hidden_weights.svg",
         image_grid(
             "2d: each hidden unit's input weights V[k, :] as a 5 x 5 image",
             &hidden,
@@ -175,43 +204,46 @@ fn report(
             &format!("red: positive, blue: negative, white: 0; full colour at |V| = {max_w:.2}"),
         )?,
     );
-    let fit = |f: &LinearFit| json!({"slope": f.slope, "intercept": f.intercept, "r2": f.r2});
-    let metrics = json!({
-        "exercise": "2d",
-        "data": data_path.display().to_string(),
-        "iterations": config.iterations(),
-        "hidden": HIDDEN,
-        "learning_rate": config.learning_rate(),
-        "momentum": config.momentum(),
-        "sampling": config.sampling(),
-        "seed": config.seed(),
-        "final_cost": final_cost,
-        "max_abs_error": max_abs_error,
-        "r2_z1_row": z1_row.r2,
-        "r2_z2_column": z2_col.r2,
-        "r2_z1_column": z1_col.r2,
-        "r2_z2_row": z2_row.r2,
-        "fits": {"z1_row": fit(&z1_row), "z1_column": fit(&z1_col), "z2_row": fit(&z2_row), "z2_column": fit(&z2_col)},
-        "codes_for": [sentence1, sentence2],
-        "samples": (0..data.len()).map(|i| json!({"row": positions[i].0, "column": positions[i].1, "z1": z1[i], "z2": z2[i]})).collect::<Vec<_>>(),
-    });
-    outputs.add_json(out.join("metrics.json"), &metrics)?;
-    if args.common.save_weights {
-        run.add_weights(&mut outputs, out)?;
+    outputs.add_json(
+        "metrics.json",
+        &Metrics {
+            header: Header::new("2d", &part.data_path, config),
+            hidden: HIDDEN,
+            final_cost,
+            max_abs_error,
+            r2_z1_row: z1_row.r2,
+            r2_z2_column: z2_col.r2,
+            r2_z1_column: z1_col.r2,
+            r2_z2_row: z2_row.r2,
+            fits: Fits {
+                z1_row,
+                z1_column: z1_col,
+                z2_row,
+                z2_column: z2_col,
+            },
+            codes_for: vec![sentence1.clone(), sentence2.clone()],
+            samples: (0..data.len())
+                .map(|i| BarSample {
+                    row: positions[i].0,
+                    column: positions[i].1,
+                    z1: z1[i],
+                    z2: z2[i],
+                })
+                .collect(),
+        },
+    )?;
+    if part.common.save_weights {
+        run.add_weights(outputs, Path::new(""))?;
     }
-    outputs.commit()?;
-    println!(
-        "Exercise 2d: bars, 25 -> {HIDDEN} -> 2 sigmoid network, {} iterations ({} sampling, seed {})",
-        config.iterations(),
-        config.sampling(),
-        config.seed()
-    );
-    println!("  final data-set cost {final_cost:.3e}, largest |y - y*| {max_abs_error:.2e}");
-    println!("  {sentence1}");
-    println!("  {sentence2}");
-    println!(
-        "  wrote metrics.json, cost_over_time.svg, inputs.svg, outputs.svg, hidden_weights.svg into {}",
-        out.display()
-    );
-    Ok(())
+    Ok(vec![
+        format!(
+            "Exercise 2d: bars, 25 -> {HIDDEN} -> 2 sigmoid network, {} iterations ({} sampling, seed {})",
+            config.iterations(),
+            config.sampling(),
+            config.seed()
+        ),
+        format!("  final data-set cost {final_cost:.3e}, largest |y - y*| {max_abs_error:.2e}"),
+        format!("  {sentence1}"),
+        format!("  {sentence2}"),
+    ])
 }

@@ -3,7 +3,7 @@
 //! to the bytes it was given (a counting allocator records the largest single
 //! request).
 
-use mlp::data::Dataset;
+use numpy_data::Samples;
 use proptest::prelude::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -56,7 +56,7 @@ fn fixtures() -> Vec<Vec<u8>> {
 fn load(bytes: &[u8]) -> usize {
     LARGEST.with(|l| l.set(0));
     for targets in 1..=2 {
-        let _ = Dataset::from_bytes(bytes, Path::new("input.npy"), targets);
+        let _ = Samples::from_bytes(bytes, Path::new("input.npy"), targets);
     }
     LARGEST.with(|l| l.get())
 }
@@ -115,7 +115,7 @@ fn apply(mut bytes: Vec<u8>, m: &Mutation) -> Vec<u8> {
 fn good_fixtures_still_load() {
     let ok = fixtures()
         .iter()
-        .filter(|b| Dataset::from_bytes(b, Path::new("x"), 1).is_ok())
+        .filter(|b| Samples::from_bytes(b, Path::new("x"), 1).is_ok())
         .count();
     assert!(ok >= 6, "only {ok} fixtures loaded");
 }

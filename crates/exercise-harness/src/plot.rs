@@ -1,8 +1,8 @@
 //! SVG figures (plotters' SVG backend): every figure has a title, labelled
 //! axes and a legend where there is more than one series.
 
-use crate::trace::CostTrace;
 use anyhow::{Result, anyhow};
+use mlp::trace::CostTrace;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
@@ -24,7 +24,7 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(0, 0, 0),
 ];
 
-/// The y-axis label of every cost plot (DESIGN.md: say what "cost" is).
+/// The y-axis label of every cost plot (docs/DESIGN.md section 5: say what "cost" is).
 pub const COST_LABEL: &str = "cost ½Σ(y − y*)² per sample (= −L)";
 
 fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
@@ -549,7 +549,7 @@ pub fn strips(title: &str, y_label: &str, groups: &[Strip], log: bool) -> Result
             }))
             .map_err(err)?;
             let vals: Vec<f64> = g.values.iter().map(|v| v.1).collect();
-            let (m, s) = (crate::stats::mean(&vals), crate::stats::std_dev(&vals));
+            let (m, s) = (mlp::stats::mean(&vals), mlp::stats::std_dev(&vals));
             let bar = [(gi as f64 - 0.38, tr(m)), (gi as f64 + 0.38, tr(m))];
             c.draw_series(std::iter::once(PathElement::new(bar, BLACK.stroke_width(2))))
                 .map_err(err)?;

@@ -1,7 +1,7 @@
 //! The loader reads every file NumPy wrote in `fixtures/numpy` (copied from
 //! the shared fixtures) and refuses the bad ones with a clear error.
 
-use mlp::data::Dataset;
+use numpy_data::Samples;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
@@ -10,8 +10,8 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn load(name: &str, npy_targets: usize) -> Result<Dataset, String> {
-    Dataset::load(&fixture(name), npy_targets).map_err(|e| e.to_string())
+fn load(name: &str, npy_targets: usize) -> Result<Samples, String> {
+    Samples::load(&fixture(name), npy_targets).map_err(|e| e.to_string())
 }
 
 const XOR_IN: [f64; 8] = [0., 0., 0., 1., 1., 0., 1., 1.];
@@ -20,38 +20,38 @@ const XOR_OUT: [f64; 4] = [0., 1., 1., 0.];
 #[test]
 fn reads_the_float64_xor_table() {
     let d = load("xor_f64.npz", 1).unwrap();
-    assert_eq!((d.len(), d.inputs(), d.outputs()), (4, 2, 1));
-    assert_eq!(d.all_inputs(), XOR_IN);
-    assert_eq!(d.all_targets(), XOR_OUT);
+    assert_eq!((d.len(), d.n_in, d.n_out), (4, 2, 1));
+    assert_eq!(&d.inputs[..], XOR_IN);
+    assert_eq!(&d.targets[..], XOR_OUT);
 }
 
 #[test]
 fn reads_compressed_float32_exactly() {
     let d = load("xor_f32_compressed.npz", 1).unwrap();
-    assert_eq!(d.all_inputs(), XOR_IN);
-    assert_eq!(d.all_targets(), XOR_OUT);
+    assert_eq!(&d.inputs[..], XOR_IN);
+    assert_eq!(&d.targets[..], XOR_OUT);
 }
 
 #[test]
 fn reads_integer_x_y_with_one_dimensional_targets() {
     let d = load("xor_i64_XY.npz", 1).unwrap();
-    assert_eq!((d.len(), d.inputs(), d.outputs()), (4, 2, 1));
-    assert_eq!(d.all_inputs(), XOR_IN);
-    assert_eq!(d.all_targets(), XOR_OUT);
+    assert_eq!((d.len(), d.n_in, d.n_out), (4, 2, 1));
+    assert_eq!(&d.inputs[..], XOR_IN);
+    assert_eq!(&d.targets[..], XOR_OUT);
 }
 
-fn zero_to_eleven_split(d: &Dataset, targets: usize) {
+fn zero_to_eleven_split(d: &Samples, targets: usize) {
     let all: Vec<f64> = (0..12).map(f64::from).collect();
     let inputs: Vec<f64> = all.chunks(4).flat_map(|r| r[..4 - targets].to_vec()).collect();
     let outs: Vec<f64> = all.chunks(4).flat_map(|r| r[4 - targets..].to_vec()).collect();
-    assert_eq!(d.all_inputs(), &inputs[..]);
-    assert_eq!(d.all_targets(), &outs[..]);
+    assert_eq!(&d.inputs[..], &inputs[..]);
+    assert_eq!(&d.targets[..], &outs[..]);
 }
 
 #[test]
 fn fortran_order_reads_as_the_same_logical_matrix() {
     let d = load("matrix_f64_fortran.npy", 1).unwrap();
-    assert_eq!((d.len(), d.inputs(), d.outputs()), (3, 3, 1));
+    assert_eq!((d.len(), d.n_in, d.n_out), (3, 3, 1));
     zero_to_eleven_split(&d, 1);
 }
 
@@ -105,15 +105,15 @@ fn refuses_a_truncated_archive() {
 #[test]
 fn refuses_missing_empty_and_foreign_files() {
     let dir = tempfile::tempdir().unwrap();
-    let e = Dataset::load(&dir.path().join("nope.npz"), 1).unwrap_err().to_string();
+    let e = Samples::load(&dir.path().join("nope.npz"), 1).unwrap_err().to_string();
     assert!(e.contains("nope.npz") && e.contains("cannot read"), "{e}");
     let empty = dir.path().join("empty.npy");
     std::fs::write(&empty, b"").unwrap();
-    let e = Dataset::load(&empty, 1).unwrap_err().to_string();
+    let e = Samples::load(&empty, 1).unwrap_err().to_string();
     assert!(e.contains("empty.npy") && e.contains("empty"), "{e}");
     let text = dir.path().join("data.csv");
     std::fs::write(&text, b"1,2,3\n").unwrap();
-    let e = Dataset::load(&text, 1).unwrap_err().to_string();
+    let e = Samples::load(&text, 1).unwrap_err().to_string();
     assert!(e.contains("data.csv") && e.contains("not a NumPy file"), "{e}");
 }
 
@@ -130,7 +130,7 @@ fn refuses_a_header_that_promises_more_than_the_file_holds() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("huge.npy");
     std::fs::write(&path, &bytes).unwrap();
-    let e = Dataset::load(&path, 1).unwrap_err().to_string();
+    let e = Samples::load(&path, 1).unwrap_err().to_string();
     assert!(e.contains("huge.npy") && e.contains("larger than"), "{e}");
     // ... and a small lie is named as truncation.
     let small = text.replace("(1000000, 1000000)", "(3, 2)");
@@ -139,7 +139,7 @@ fn refuses_a_header_that_promises_more_than_the_file_holds() {
     bytes.extend_from_slice(small.as_bytes());
     bytes.extend_from_slice(&[0u8; 16]);
     std::fs::write(&path, &bytes).unwrap();
-    let e = Dataset::load(&path, 1).unwrap_err().to_string();
+    let e = Samples::load(&path, 1).unwrap_err().to_string();
     assert!(e.contains("promises 48 bytes") && e.contains("holds 16"), "{e}");
 }
 
@@ -152,7 +152,7 @@ fn refuses_inputs_and_targets_of_different_lengths() {
     npz.add_array("inp", &Array2::<f64>::zeros((4, 2))).unwrap();
     npz.add_array("out", &Array1::<f64>::zeros(3)).unwrap();
     npz.finish().unwrap();
-    let e = Dataset::load(&path, 1).unwrap_err().to_string();
+    let e = Samples::load(&path, 1).unwrap_err().to_string();
     assert!(
         e.contains("mismatch.npz") && e.contains("4 rows") && e.contains("3"),
         "{e}"
@@ -162,7 +162,7 @@ fn refuses_inputs_and_targets_of_different_lengths() {
 #[test]
 fn checks_the_columns_an_exercise_needs() {
     let path = fixture("xor_f64.npz");
-    let d = Dataset::load(&path, 1).unwrap();
+    let d = Samples::load(&path, 1).unwrap();
     assert!(d.expect_columns(&path, 2, 1).is_ok());
     let e = d.expect_columns(&path, 25, 2).unwrap_err().to_string();
     assert!(

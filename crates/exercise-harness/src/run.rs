@@ -1,36 +1,19 @@
-//! What the exercise binaries share around a training run: default data
-//! paths, a run with a progress bar, and the files a run leaves behind.
+//! A training run as the exercise binaries use it: the run with its
+//! progress bar, what it measures, and the weight files it leaves behind.
 
-use crate::data::Dataset;
-use crate::network::Network;
-use crate::output::{Outputs, weights_npz};
-use crate::trace::CostTrace;
-use crate::train::{TrainConfig, dataset_cost, train};
+use crate::cli::diverged_error;
+use crate::output::{OutputSet, weights_npz};
 use anyhow::{Context, Result};
 use indicatif::ProgressBar;
+use mlp::trace::CostTrace;
+use mlp::train::{TrainConfig, dataset_cost, train};
+use mlp::{Dataset, Network};
 use rand_chacha::ChaCha8Rng;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// At most this many bins in a cost trace (DESIGN.md: a few thousand).
+/// At most this many bins in a cost trace (docs/DESIGN.md section 5: a few
+/// thousand).
 pub const MAX_BINS: usize = 2000;
-
-/// The default path of a committed data set: `data/<name>` below the current
-/// folder when it is there (running from the workspace root), otherwise the
-/// workspace's own `data/` folder.
-pub fn default_data(name: &str) -> PathBuf {
-    let here = Path::new("data").join(name);
-    if here.exists() {
-        return here;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(name)
-}
-
-/// Loads a data set and checks it has the columns the exercise needs.
-pub fn load_data(path: &Path, n_in: usize, n_out: usize) -> Result<Dataset> {
-    let data = Dataset::load(path, n_out)?;
-    data.expect_columns(path, n_in, n_out)?;
-    Ok(data)
-}
 
 /// A finished training run.
 #[derive(Clone, Debug)]
@@ -63,7 +46,7 @@ impl Run {
                 b.inc(done);
             }
         });
-        let outcome = outcome.with_context(|| format!("run {name}"))?;
+        let outcome = outcome.map_err(diverged_error).with_context(|| format!("run {name}"))?;
         Ok(Run {
             name,
             initial: start.clone(),
@@ -105,9 +88,10 @@ impl Run {
         dataset_cost(&self.trained, data)
     }
 
-    /// Adds `<out>/weights/<name>-initial.npz` and `-final.npz`.
-    pub fn add_weights(&self, outputs: &mut Outputs, out: &Path) -> Result<()> {
-        let dir = out.join("weights");
+    /// Adds `<folder>/weights/<name>-initial.npz` and `-final.npz` to the
+    /// set, `folder` relative to the set's folder (empty for the set's own).
+    pub fn add_weights(&self, outputs: &mut OutputSet, folder: &Path) -> Result<()> {
+        let dir = folder.join("weights");
         outputs.add(
             dir.join(format!("{}-initial.npz", self.name)),
             weights_npz(&self.initial)?,

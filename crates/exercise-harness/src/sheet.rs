@@ -4,8 +4,8 @@
 //! hidden weights), `b` (K, hidden bias) and `W` (n_out x K, output weights);
 //! in the core crate's terms `V = W^1`, `b = b^1`, `W = W^2`.
 
-use crate::activation::Activation;
-use crate::network::Network;
+use mlp::Activation;
+use mlp::Network;
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,9 +1,9 @@
-//! The data sets of DESIGN.md section 3, made exactly to their recipes and
+//! The data sets of docs/DESIGN.md section 3, made exactly to their recipes and
 //! deterministically (the same bytes on every run). `cargo xtask data`
 //! writes them under `data/`.
 
-use crate::output::npz_bytes;
 use anyhow::Result;
+use exercise_harness::output::npz_bytes;
 use ndarray::{Array1, Array2};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -110,7 +110,7 @@ mod tests {
             .zip(&y)
             .map(|(x, y)| y - (std::f64::consts::PI * x).sin())
             .collect();
-        let sd = crate::stats::std_dev(&resid);
+        let sd = mlp::stats::std_dev(&resid);
         assert!((0.05..0.16).contains(&sd), "noise sd {sd}");
         assert_ne!(func_approx(FUNC_TEST_SEED).0, x);
     }

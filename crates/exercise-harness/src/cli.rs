@@ -1,22 +1,17 @@
-//! What every exercise binary shares: the command-line flags of DESIGN.md
-//! section 4, one-line errors, and progress bars.
+//! What every exercise binary shares on the command line: the flags of
+//! docs/DESIGN.md section 4, the core's errors said in terms of those flags,
+//! one-line errors, and progress bars.
 
-use crate::train::{Sampling, TrainConfig, default_learning_rate};
 use anyhow::Result;
 use clap::Parser;
 use clap::error::ErrorKind;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::PathBuf;
+use mlp::train::{ConfigError, Diverged, Sampling, TrainConfig, default_learning_rate};
 use std::process::ExitCode;
 
 /// Flags shared by every exercise binary.
 #[derive(clap::Args, Debug, Clone)]
 pub struct CommonArgs {
-    /// Folder for metrics.json, the SVG figures and (with --save-weights) the
-    /// weights; created if missing [default: report/<exercise>]
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-
     /// Seed of the run's random generator (ChaCha8); the same seed gives
     /// byte-identical metrics and figures
     #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = whole_number)]
@@ -29,8 +24,8 @@ pub struct CommonArgs {
 
     /// How each iteration picks its sample: a uniformly drawn index (random)
     /// or sample t mod N at iteration t (cyclic)
-    #[arg(long, value_enum, value_name = "ORDER", default_value_t = Sampling::Random)]
-    pub sampling: Sampling,
+    #[arg(long, value_enum, value_name = "ORDER", default_value_t = SamplingFlag::Random)]
+    pub sampling: SamplingFlag,
 
     /// Learning rate eta, a finite number > 0 [default: 0.2 / K, K the number
     /// of hidden units]
@@ -45,6 +40,40 @@ pub struct CommonArgs {
     /// (float64 arrays V, W, b) for every training run
     #[arg(long)]
     pub save_weights: bool,
+}
+
+/// `--sampling`: the core's [`Sampling`] as the command line spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SamplingFlag {
+    /// A uniformly drawn index every iteration (the course's script).
+    Random,
+    /// Iteration `t` (from 0) uses sample `t mod N`.
+    Cyclic,
+}
+
+impl From<SamplingFlag> for Sampling {
+    fn from(flag: SamplingFlag) -> Sampling {
+        match flag {
+            SamplingFlag::Random => Sampling::Random,
+            SamplingFlag::Cyclic => Sampling::Cyclic,
+        }
+    }
+}
+
+/// A hyper-parameter the core refused, said with the flag that set it.
+pub fn config_error(e: ConfigError) -> anyhow::Error {
+    match e {
+        ConfigError::Iterations => anyhow::anyhow!("--iterations must be at least 1"),
+        ConfigError::LearningRate(x) => {
+            anyhow::anyhow!("--learning-rate must be a finite number greater than 0, got {x}")
+        }
+        ConfigError::Momentum(x) => anyhow::anyhow!("--momentum must be a number in [0, 1), got {x}"),
+    }
+}
+
+/// A diverged run, with what to try next.
+pub fn diverged_error(e: Diverged) -> anyhow::Error {
+    anyhow::anyhow!("{e} (try a smaller --learning-rate)")
 }
 
 /// Parses a whole number `>= 0` (for `--seed`).
@@ -63,29 +92,28 @@ pub fn positive(s: &str) -> Result<u64, String> {
 }
 
 impl CommonArgs {
-    /// The output folder, defaulting to `report/<exercise>`.
-    pub fn out_dir(&self, exercise: &str) -> PathBuf {
-        self.out
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("report").join(exercise))
-    }
-
     /// The checked training configuration for a network with `hidden` hidden
     /// units and the exercise's default number of iterations.
     pub fn train_config(&self, hidden: usize, default_iterations: u64) -> Result<TrainConfig> {
-        Ok(TrainConfig::new(
+        TrainConfig::new(
             self.iterations.unwrap_or(default_iterations),
             self.learning_rate.unwrap_or_else(|| default_learning_rate(hidden)),
             self.momentum,
-            self.sampling,
+            self.sampling.into(),
             self.seed,
-        )?)
+        )
+        .map_err(config_error)
     }
 }
 
 /// Parses the command line and runs `body`, turning every failure into one
 /// line on stderr and a non-zero exit status (2 for bad flags, 1 otherwise).
 pub fn run<A: Parser>(body: impl FnOnce(A) -> Result<()>) -> ExitCode {
+    run_parsed(A::try_parse, body)
+}
+
+/// [`run`] with the command line parsed by `parse`.
+pub fn run_parsed<A>(parse: impl FnOnce() -> Result<A, clap::Error>, body: impl FnOnce(A) -> Result<()>) -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         let msg = info
             .payload()
@@ -95,7 +123,7 @@ pub fn run<A: Parser>(body: impl FnOnce(A) -> Result<()>) -> ExitCode {
             .unwrap_or_default();
         eprintln!("internal error (a bug, please report it): {}", one_line(&msg));
     }));
-    let args = match A::try_parse() {
+    let args = match parse() {
         Ok(a) => a,
         Err(e) => {
             return match e.kind() {

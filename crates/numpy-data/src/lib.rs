@@ -1,4 +1,7 @@
-//! Data sets: loading what NumPy users hand us (DESIGN.md section 3).
+//! Reads data sets from the NumPy `.npy` and `.npz` files that users of
+//! the course hand us (docs/DESIGN.md section 3). Knows nothing of networks:
+//! it hands out [`Samples`], row-major inputs and targets, which the
+//! exercise harness turns into the core crate's data set.
 //!
 //! Accepted: `.npz` with input/target keys `inp`/`out` or `X`/`Y`, and `.npy`
 //! as one 2-D array whose last `n_out` columns are the targets; any float or
@@ -22,13 +25,17 @@ use std::path::{Path, PathBuf};
 /// The largest array (in bytes of data) the loader reads.
 pub const MAX_ARRAY_BYTES: u64 = 256 << 20;
 
-/// Samples with their inputs and targets, row-major.
+/// Samples with their inputs and targets, row-major, as a file held them.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Dataset {
-    inputs: Vec<f64>,
-    targets: Vec<f64>,
-    n_in: usize,
-    n_out: usize,
+pub struct Samples {
+    /// The inputs, `len() x n_in`, row-major.
+    pub inputs: Vec<f64>,
+    /// The targets, `len() x n_out`, row-major.
+    pub targets: Vec<f64>,
+    /// Input columns (at least 1).
+    pub n_in: usize,
+    /// Target columns (at least 1).
+    pub n_out: usize,
 }
 
 /// Why a data set could not be made or loaded. Every message names the file
@@ -103,19 +110,29 @@ pub enum DataErrorKind {
     },
 }
 
-impl Dataset {
-    /// A data set from row-major inputs (`N x n_in`) and targets (`N x n_out`).
-    pub fn new(inputs: Vec<f64>, targets: Vec<f64>, n_in: usize, n_out: usize) -> Self {
-        assert!(n_in > 0 && n_out > 0, "a data set needs inputs and targets");
-        assert_eq!(inputs.len() % n_in, 0);
-        assert_eq!(inputs.len() / n_in, targets.len() / n_out);
-        assert_eq!(targets.len() % n_out, 0);
-        Dataset {
+impl Samples {
+    fn new(inputs: Vec<f64>, targets: Vec<f64>, n_in: usize, n_out: usize) -> Self {
+        let rows = inputs.len() / n_in.max(1);
+        assert!(
+            n_in > 0 && n_out > 0 && inputs.len() == rows * n_in && targets.len() == rows * n_out,
+            "the loader checks the shapes before it makes samples"
+        );
+        Samples {
             inputs,
             targets,
             n_in,
             n_out,
         }
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.inputs.len() / self.n_in
+    }
+
+    /// Whether there are no samples (never, for a loaded file).
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
     }
 
     /// Loads a data set from a `.npy` or `.npz` file. For `.npy`, the last
@@ -161,7 +178,7 @@ impl Dataset {
                 inputs.extend_from_slice(&row[..n_in]);
                 targets.extend_from_slice(&row[n_in..]);
             }
-            let data = Dataset::new(inputs, targets, n_in, npy_targets);
+            let data = Samples::new(inputs, targets, n_in, npy_targets);
             if data.is_empty() {
                 return Err(err(None, DataErrorKind::NoSamples));
             }
@@ -188,48 +205,6 @@ impl Dataset {
         };
         check("input", n_in, self.n_in)?;
         check("target", n_out, self.n_out)
-    }
-
-    /// Number of samples `N`.
-    pub fn len(&self) -> usize {
-        self.inputs.len() / self.n_in
-    }
-
-    /// Whether there are no samples.
-    pub fn is_empty(&self) -> bool {
-        self.inputs.is_empty()
-    }
-
-    /// Number of input columns.
-    pub fn inputs(&self) -> usize {
-        self.n_in
-    }
-
-    /// Number of target columns.
-    pub fn outputs(&self) -> usize {
-        self.n_out
-    }
-
-    /// Sample `i`'s input `x`.
-    #[inline]
-    pub fn input(&self, i: usize) -> &[f64] {
-        &self.inputs[i * self.n_in..(i + 1) * self.n_in]
-    }
-
-    /// Sample `i`'s target `y*`.
-    #[inline]
-    pub fn target(&self, i: usize) -> &[f64] {
-        &self.targets[i * self.n_out..(i + 1) * self.n_out]
-    }
-
-    /// All inputs, row-major.
-    pub fn all_inputs(&self) -> &[f64] {
-        &self.inputs
-    }
-
-    /// All targets, row-major.
-    pub fn all_targets(&self) -> &[f64] {
-        &self.targets
     }
 }
 
@@ -267,7 +242,7 @@ fn check_finite(values: &[f64], cols: usize) -> Result<(), DataErrorKind> {
     }
 }
 
-fn load_npz(bytes: &[u8], err: &dyn Fn(Option<&str>, DataErrorKind) -> DataError) -> Result<Dataset, DataError> {
+fn load_npz(bytes: &[u8], err: &dyn Fn(Option<&str>, DataErrorKind) -> DataError) -> Result<Samples, DataError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| err(None, DataErrorKind::Zip(e.to_string())))?;
     let names: Vec<String> = zip
         .file_names()
@@ -325,7 +300,7 @@ fn load_npz(bytes: &[u8], err: &dyn Fn(Option<&str>, DataErrorKind) -> DataError
     if rows_in == 0 || cols_in == 0 || cols_out == 0 {
         return Err(err(None, DataErrorKind::NoSamples));
     }
-    Ok(Dataset::new(inputs, targets, cols_in, cols_out))
+    Ok(Samples::new(inputs, targets, cols_in, cols_out))
 }
 
 /// The element types we read, by NumPy's dtype character and size.

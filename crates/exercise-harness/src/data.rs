@@ -1,0 +1,30 @@
+//! The committed data sets and loading a data file for an exercise.
+
+use anyhow::Result;
+use mlp::Dataset;
+use numpy_data::Samples;
+use std::path::{Path, PathBuf};
+
+/// The default path of a committed data set: `data/<name>` below the current
+/// folder when it is there (running from the workspace root), otherwise the
+/// workspace's own `data/` folder.
+pub fn default_data(name: &str) -> PathBuf {
+    let here = Path::new("data").join(name);
+    if here.exists() {
+        return here;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(name)
+}
+
+/// Loads a data set with `n_in` input and `n_out` target columns (for a
+/// `.npy`, the last `n_out` columns are the targets).
+pub fn load_data(path: &Path, n_in: usize, n_out: usize) -> Result<Dataset> {
+    let samples = Samples::load(path, n_out)?;
+    samples.expect_columns(path, n_in, n_out)?;
+    Ok(Dataset::new(
+        samples.inputs,
+        samples.targets,
+        samples.n_in,
+        samples.n_out,
+    ))
+}

@@ -1,0 +1,87 @@
+//! 2c: function approximation with `1 -> K -> 1` networks over many seeds.
+
+use mlp::train::Sampling;
+use serde::{Deserialize, Serialize};
+
+/// `report/ex2c/metrics.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Always `"2c"`.
+    pub exercise: String,
+    /// The training data file.
+    pub train_data: String,
+    /// The test data file.
+    pub test_data: String,
+    /// Iterations of each run.
+    pub iterations: u64,
+    /// `eta` for each K.
+    pub learning_rate: Vec<LearningRate>,
+    /// `mu`.
+    pub momentum: f64,
+    /// How each iteration picked its sample.
+    pub sampling: Sampling,
+    /// The seeds of each K.
+    pub seeds: Seeds,
+    /// Every run.
+    pub runs: Vec<RunResult>,
+    /// The statistics over seeds, one per K, in the order of `--hidden`.
+    pub summary: Vec<Summary>,
+    /// The test cost of `sin(pi x)`, the noise-free function of the recipe.
+    pub test_cost_of_sin_pi_x: f64,
+    /// The K with the lowest mean test cost.
+    pub lower_mean_test_cost_hidden: Option<usize>,
+}
+
+/// The learning rate used for one K.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearningRate {
+    /// K.
+    pub hidden: usize,
+    /// `eta`.
+    pub learning_rate: f64,
+}
+
+/// Seeds `first .. first + count`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Seeds {
+    /// The first seed.
+    pub first: u64,
+    /// How many.
+    pub count: u64,
+}
+
+/// One training run's result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    /// K.
+    pub hidden: usize,
+    /// Its seed.
+    pub seed: u64,
+    /// Mean cost on the training data after training.
+    pub train_cost: f64,
+    /// Mean cost on the test data after training.
+    pub test_cost: f64,
+}
+
+/// The statistics over seeds for one K.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// K.
+    pub hidden: usize,
+    /// How many seeds.
+    pub seeds: usize,
+    /// Mean test cost over seeds.
+    pub test_cost_mean: f64,
+    /// Sample standard deviation of the test cost over seeds.
+    pub test_cost_std: f64,
+    /// Smallest test cost.
+    pub test_cost_min: f64,
+    /// Largest test cost.
+    pub test_cost_max: f64,
+    /// Mean training cost over seeds.
+    pub train_cost_mean: f64,
+    /// Sample standard deviation of the training cost over seeds.
+    pub train_cost_std: f64,
+    /// The seed whose test cost is the median (the lower one for an even count).
+    pub representative_seed: u64,
+}

@@ -1,0 +1,102 @@
+//! The metrics every part writes to `metrics.json`, as types: the binaries
+//! write them and the report reads them, so a renamed or retyped field is a
+//! compile error in both (docs/DESIGN.md section 5 says what each means).
+//!
+//! One module per part. Files are written with their keys in alphabetical
+//! order ([`crate::output::OutputSet::add_json`]), whatever the order of the
+//! fields here.
+
+pub mod ex1;
+pub mod ex2a;
+pub mod ex2b;
+pub mod ex2c;
+pub mod ex2d;
+
+use anyhow::{Context, Result};
+use mlp::train::{Sampling, TrainConfig};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The settings of a part's training runs, as every single-run part records
+/// them.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Iterations of each run, one sample each.
+    pub iterations: u64,
+    /// `eta`.
+    pub learning_rate: f64,
+    /// `mu`.
+    pub momentum: f64,
+    /// How each iteration picked its sample.
+    pub sampling: Sampling,
+    /// Seed of the run's generator.
+    pub seed: u64,
+}
+
+impl Settings {
+    /// The settings of a run with `config`.
+    pub fn of(config: &TrainConfig) -> Settings {
+        Settings {
+            iterations: config.iterations(),
+            learning_rate: config.learning_rate(),
+            momentum: config.momentum(),
+            sampling: config.sampling(),
+            seed: config.seed(),
+        }
+    }
+}
+
+/// What every single-run part (2a, 2b, 2d) records first: which part, on
+/// which data, with which settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// The part, `"2a"`, `"2b"` or `"2d"`.
+    pub exercise: String,
+    /// The data file.
+    pub data: String,
+    /// The run's settings.
+    #[serde(flatten)]
+    pub settings: Settings,
+}
+
+impl Header {
+    /// The header of `part`'s run on `data` with `config`.
+    pub fn new(part: &str, data: &Path, config: &TrainConfig) -> Header {
+        Header {
+            exercise: part.to_owned(),
+            data: data.display().to_string(),
+            settings: Settings::of(config),
+        }
+    }
+}
+
+/// The sheet's parameters of a network `n_in -> K -> n_out`, rows as lists.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[allow(non_snake_case)]
+pub struct SheetWeights {
+    /// Hidden weights, K x n_in.
+    pub V: Vec<Vec<f64>>,
+    /// Output weights, n_out x K.
+    pub W: Vec<Vec<f64>>,
+    /// Hidden bias, K.
+    pub b: Vec<f64>,
+}
+
+impl SheetWeights {
+    /// The weights of a sheet network.
+    pub fn of(net: &mlp::Network) -> Result<SheetWeights> {
+        let (v, w, b) = crate::output::sheet_arrays(net)?;
+        let rows = |m: &ndarray::Array2<f64>| m.outer_iter().map(|r| r.to_vec()).collect();
+        Ok(SheetWeights {
+            V: rows(&v),
+            W: rows(&w),
+            b: b.to_vec(),
+        })
+    }
+}
+
+/// Reads the metrics of type `M` from `path`.
+pub fn read<M: serde::de::DeserializeOwned>(path: &Path) -> Result<M> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{}: not the metrics this version writes", path.display()))
+}
