@@ -406,7 +406,8 @@ unsafe fn send_down(
     }
     // SAFETY: the blocks of layers l and l + 1, and row j < n_{l+1} of W^{l+1}.
     unsafe {
-        let (n, m) = (upper.inputs, upper.units);
+        // n_l, the units of layer l and the inputs of layer l + 1
+        let (n, m) = (lower.units, upper.units);
         let (dphi, z_l, delta_l) = (
             tape.add(lower.dphi_at()),
             tape.add(lower.z_at()),

@@ -124,6 +124,7 @@ impl Layer {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
     inputs: usize,
+    outputs: usize,
     layers: Vec<Layer>,
     params_len: usize,
     tape_len: usize,
@@ -165,6 +166,7 @@ impl Layout {
         }
         Some(Layout {
             inputs,
+            outputs: prev,
             layers,
             params_len: at,
             tape_len: tape_at,
@@ -180,7 +182,7 @@ impl Layout {
     /// `n_L`, the number of outputs.
     #[inline(always)]
     pub fn outputs(&self) -> usize {
-        self.layers[self.layers.len() - 1].units
+        self.outputs
     }
 
     /// The layers `1 ..= L` (index `l - 1`); never empty.
