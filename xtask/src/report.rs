@@ -6,7 +6,7 @@ use crate::render::{extract_fn, markdown_to_html};
 use anyhow::{Context, Result, bail};
 use ex2b::FailureReason;
 use exercise_harness::metrics::{self, ex1, ex2a, ex2b, ex2c, ex2d};
-use mlp::Activation;
+use mlp::{Activation, Generator};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -328,6 +328,25 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
         "figure_hidden": "ex2d/hidden_weights.svg",
     });
 
+    // The generator, and the NumPy lines that reproduce one 2c run.
+    let rng = match summary.first() {
+        Some(first) if c.rng == Generator::Numpy => {
+            let (k, seed) = (first.hidden, first.representative_seed);
+            json!({
+                "numpy": true,
+                "name": "NumPy's legacy MT19937, as np.random.seed makes it",
+                "flag": c.rng.to_string(),
+                "run": format!("k{k}-seed{seed}"),
+                "code": numpy_lines(k, seed, c.train_samples, c.iterations),
+            })
+        }
+        _ => json!({
+            "numpy": false,
+            "name": if c.rng == Generator::Numpy { "NumPy's legacy MT19937" } else { "ChaCha8" },
+            "flag": c.rng.to_string(),
+        }),
+    };
+
     // The backward pass, read from the source.
     let src_path = root.join("crates/mlp/src/network.rs");
     let src = std::fs::read_to_string(&src_path).with_context(|| format!("reading {}", src_path.display()))?;
@@ -359,6 +378,7 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
         "exercise1": exercise1.trim_end(),
         "listing": listing,
         "ex1": ex1, "ex2a": ex2a, "ex2b": ex2b, "ex2c": ex2c, "ex2d": ex2d,
+        "rng": rng,
         "provenance": {
             "commit": prov.commit,
             "rustc": prov.rustc,
@@ -367,6 +387,20 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
             "timings": prov.timings,
         },
     }))
+}
+
+/// The NumPy lines that draw the start and the sample order of the 2c run
+/// with `k` hidden units and `seed`, on `n` training samples, as the course's
+/// notebook draws them (the sheet's footnote, then `randint` per iteration).
+pub fn numpy_lines(k: usize, seed: u64, n: usize, iterations: u64) -> String {
+    format!(
+        "import numpy as np\n\
+         np.random.seed({seed})\n\
+         V = np.random.normal(0., 1., ({k}, 1))\n\
+         W = np.random.normal(0., 1., (1, {k}))\n\
+         b = np.random.normal(0., 1., {k})\n\
+         T = np.random.randint(0, {n}, {iterations})"
+    )
 }
 
 /// Renders the Markdown submission and the self-contained HTML page.

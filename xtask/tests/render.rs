@@ -3,6 +3,7 @@
 //! prose follows the numbers, and data reaching the HTML is escaped.
 
 use exercise_harness::metrics::ex2b::FailureReason;
+use mlp::Generator;
 use std::path::{Path, PathBuf};
 use xtask::report::{Metrics, Provenance, Timing, context, load_metrics, render};
 
@@ -175,6 +176,33 @@ fn answers_follow_the_data() {
     // What the bars outputs code for is the run's own sentence.
     let (md, _) = rendered(|m| m.ex2d.codes_for[0] = "Output 1 (z1) codes for neither bar clearly.".into());
     assert!(md.contains("Output 1 (z1) codes for neither bar clearly."));
+}
+
+#[test]
+fn the_report_says_which_generator_and_how_numpy_reproduces_a_run() {
+    // The fixtures were made with ChaCha8, which NumPy cannot reproduce.
+    let (md, _) = rendered(|_| {});
+    assert!(md.contains("| random generator | ChaCha8 (`--rng chacha8`) |"));
+    assert!(md.contains("whose stream NumPy does not reproduce"));
+    assert!(!md.contains("np.random.seed("));
+    // With NumPy's generator: the lines for the median seed of the first K.
+    let (md, _) = rendered(|m| {
+        m.ex2c.rng = Generator::Numpy;
+        m.ex2c.summary[0].representative_seed = 7;
+        m.ex2c.train_samples = 25;
+    });
+    let k = 5;
+    assert!(md.contains("(`--rng numpy`)"));
+    for line in [
+        "np.random.seed(7)".to_owned(),
+        format!("V = np.random.normal(0., 1., ({k}, 1))"),
+        format!("W = np.random.normal(0., 1., (1, {k}))"),
+        format!("b = np.random.normal(0., 1., {k})"),
+        "T = np.random.randint(0, 25, 1000000)".to_owned(),
+    ] {
+        assert!(md.contains(&format!("{line}\n")), "no `{line}` in the report");
+    }
+    assert!(md.contains("weights/k5-seed7-initial.npz"));
 }
 
 #[test]

@@ -6,13 +6,14 @@ use anyhow::Result;
 use clap::Parser;
 use clap::error::ErrorKind;
 use indicatif::{ProgressBar, ProgressStyle};
+use mlp::Generator;
 use mlp::train::{ConfigError, Diverged, Sampling, TrainConfig, default_learning_rate};
 use std::process::ExitCode;
 
 /// Flags shared by every exercise binary.
 #[derive(clap::Args, Debug, Clone)]
 pub struct CommonArgs {
-    /// Seed of the run's random generator (ChaCha8); the same seed gives
+    /// Seed of the run's random generator (see --rng); the same seed gives
     /// byte-identical metrics and figures
     #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = whole_number)]
     pub seed: u64,
@@ -31,6 +32,13 @@ pub struct CommonArgs {
     /// of hidden units]
     #[arg(long, value_name = "ETA", allow_negative_numbers = true)]
     pub learning_rate: Option<f64>,
+
+    /// The run's random generator: numpy draws exactly what the course's
+    /// NumPy script draws after np.random.seed(SEED) (the start by
+    /// np.random.normal in the order V, W, b, then np.random.randint(0, N)
+    /// per iteration), for seeds 0 to 4294967295; chacha8 takes any seed
+    #[arg(long, value_enum, value_name = "GENERATOR", default_value_t = RngFlag::Numpy)]
+    pub rng: RngFlag,
 
     /// Momentum mu in [0, 1): dP <- eta dL/dP + mu dP
     #[arg(long, value_name = "MU", default_value_t = 0.5, allow_negative_numbers = true)]
@@ -60,6 +68,24 @@ impl From<SamplingFlag> for Sampling {
     }
 }
 
+/// `--rng`: the core's [`Generator`] as the command line spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RngFlag {
+    /// NumPy's legacy generator after np.random.seed(SEED), bit for bit
+    Numpy,
+    /// ChaCha8 (rand_chacha), any 64-bit seed
+    Chacha8,
+}
+
+impl From<RngFlag> for Generator {
+    fn from(flag: RngFlag) -> Generator {
+        match flag {
+            RngFlag::Numpy => Generator::Numpy,
+            RngFlag::Chacha8 => Generator::ChaCha8,
+        }
+    }
+}
+
 /// A hyper-parameter the core refused, said with the flag that set it.
 pub fn config_error(e: ConfigError) -> anyhow::Error {
     match e {
@@ -68,6 +94,11 @@ pub fn config_error(e: ConfigError) -> anyhow::Error {
             anyhow::anyhow!("--learning-rate must be a finite number greater than 0, got {x}")
         }
         ConfigError::Momentum(x) => anyhow::anyhow!("--momentum must be a number in [0, 1), got {x}"),
+        ConfigError::Seed { seed, generator } => anyhow::anyhow!(
+            "--seed {seed}: the {generator} generator takes seeds from 0 to {} (as np.random.seed does); \
+             use a smaller --seed or --rng chacha8",
+            u32::MAX
+        ),
     }
 }
 
@@ -102,6 +133,7 @@ impl CommonArgs {
             self.sampling.into(),
             self.seed,
         )
+        .and_then(|c| c.with_generator(self.rng.into()))
         .map_err(config_error)
     }
 }

@@ -5,10 +5,10 @@ use crate::cli::diverged_error;
 use crate::output::{OutputSet, weights_npz};
 use anyhow::{Context, Result};
 use indicatif::ProgressBar;
+use mlp::random::RunRng;
 use mlp::trace::CostTrace;
 use mlp::train::{TrainConfig, dataset_cost, train};
 use mlp::{Dataset, Network};
-use rand_chacha::ChaCha8Rng;
 use std::path::Path;
 
 /// At most this many bins in a cost trace (docs/DESIGN.md section 5: a few
@@ -36,7 +36,7 @@ impl Run {
         start: &Network,
         data: &Dataset,
         config: &TrainConfig,
-        rng: &mut ChaCha8Rng,
+        rng: &mut RunRng,
         bar: Option<&ProgressBar>,
     ) -> Result<Run> {
         let name = name.into();
@@ -62,7 +62,7 @@ impl Run {
         start: &Network,
         data: &Dataset,
         config: &TrainConfig,
-        rng: &mut ChaCha8Rng,
+        rng: &mut RunRng,
         label: &str,
     ) -> Result<Run> {
         let bar = progress_for(config.iterations(), label);

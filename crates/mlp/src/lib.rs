@@ -6,6 +6,8 @@
 //! - [`layout`]: where every parameter and every number of the forward and
 //!   backward passes lives;
 //! - [`train`]: momentum training, one sample per iteration;
+//! - [`random`]: the run's one generator, ChaCha8 or NumPy's legacy MT19937
+//!   ([`numpy_rng`]), bit for bit as `np.random.seed` makes it;
 //! - [`trace`]: the binned cost-over-time trace, accumulated while training;
 //! - [`dataset`]: samples in memory;
 //! - [`stats`]: means, spreads and coefficients of determination;
@@ -25,6 +27,8 @@ pub mod dataset;
 mod kernel;
 pub mod layout;
 pub mod network;
+pub mod numpy_rng;
+pub mod random;
 pub mod stats;
 pub mod trace;
 pub mod train;
@@ -35,4 +39,5 @@ pub use activation::Activation;
 pub use dataset::Dataset;
 pub use layout::{Layer, LayerSpec, Layout};
 pub use network::{Network, Tape};
+pub use random::Generator;
 pub use train::{Sampling, TrainConfig, Trainer};

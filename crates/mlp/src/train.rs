@@ -14,9 +14,8 @@ use crate::dataset::Dataset;
 pub use crate::kernel::Isa;
 use crate::kernel::Runnable;
 use crate::network::{Network, Tape, sample_cost};
+use crate::random::{Generator, RunRng, SampleIndex};
 use crate::trace::CostTrace;
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use std::fmt;
 
 /// How each iteration picks its sample.
@@ -46,6 +45,7 @@ pub struct TrainConfig {
     learning_rate: f64,
     momentum: f64,
     sampling: Sampling,
+    generator: Generator,
     seed: u64,
 }
 
@@ -61,11 +61,23 @@ pub enum ConfigError {
     /// A momentum outside `[0, 1)`.
     #[error("the momentum must be a number in [0, 1), got {0}")]
     Momentum(f64),
+    /// A seed the generator does not take.
+    #[error(
+        "the seed {seed} is out of range for the {generator} generator (it takes 0 to {})",
+        u32::MAX
+    )]
+    Seed {
+        /// The seed.
+        seed: u64,
+        /// The generator.
+        generator: Generator,
+    },
 }
 
 impl TrainConfig {
     /// Checks the hyper-parameters once: `iterations >= 1`, a finite positive
-    /// learning rate `eta` and a momentum `mu` in `[0, 1)`.
+    /// learning rate `eta` and a momentum `mu` in `[0, 1)`. The run draws
+    /// from ChaCha8 ([`TrainConfig::with_generator`] chooses another).
     pub fn new(
         iterations: u64,
         learning_rate: f64,
@@ -87,8 +99,16 @@ impl TrainConfig {
             learning_rate,
             momentum,
             sampling,
+            generator: Generator::ChaCha8,
             seed,
         })
+    }
+
+    /// The same configuration drawing from `generator`; an error if the
+    /// generator does not take the seed.
+    pub fn with_generator(mut self, generator: Generator) -> Result<Self, ConfigError> {
+        self.generator = generator;
+        self.with_seed(self.seed)
     }
 
     /// Number of iterations (samples seen).
@@ -111,17 +131,30 @@ impl TrainConfig {
     pub fn seed(&self) -> u64 {
         self.seed
     }
-    /// The run's one random generator: ChaCha8 seeded with the seed, whose
-    /// stream is fixed by its crate. A run draws its random start (if any)
-    /// from it first, then its random sample indices.
-    pub fn rng(&self) -> ChaCha8Rng {
-        ChaCha8Rng::seed_from_u64(self.seed)
+    /// The run's generator.
+    pub fn generator(&self) -> Generator {
+        self.generator
+    }
+    /// The run's one random generator, seeded (see [`crate::random`]). A run
+    /// draws its random start (if any) from it first, then its random sample
+    /// indices.
+    pub fn rng(&self) -> RunRng {
+        self.generator
+            .seeded(self.seed)
+            .expect("the seed was checked for the generator")
     }
 
-    /// The same configuration with another seed.
-    pub fn with_seed(mut self, seed: u64) -> Self {
+    /// The same configuration with another seed; an error if the generator
+    /// does not take it.
+    pub fn with_seed(mut self, seed: u64) -> Result<Self, ConfigError> {
+        if !self.generator.takes_seed(seed) {
+            return Err(ConfigError::Seed {
+                seed,
+                generator: self.generator,
+            });
+        }
         self.seed = seed;
-        self
+        Ok(self)
     }
 }
 
@@ -225,7 +258,22 @@ pub fn train(
     net: &mut Network,
     data: &Dataset,
     config: &TrainConfig,
-    rng: &mut ChaCha8Rng,
+    rng: &mut RunRng,
+    max_bins: usize,
+    progress: impl FnMut(u64),
+) -> Result<TrainOutcome, Diverged> {
+    // One loop per generator, so that the generator is chosen once per run.
+    match rng {
+        RunRng::ChaCha8(rng) => train_from(net, data, config, rng, max_bins, progress),
+        RunRng::Numpy(rng) => train_from(net, data, config, rng, max_bins, progress),
+    }
+}
+
+fn train_from(
+    net: &mut Network,
+    data: &Dataset,
+    config: &TrainConfig,
+    rng: &mut impl SampleIndex,
     max_bins: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<TrainOutcome, Diverged> {
@@ -237,7 +285,7 @@ pub fn train(
     const REPORT_EVERY: u64 = 1 << 14;
     for t in 0..config.iterations {
         let idx = match config.sampling {
-            Sampling::Random => rng.random_range(0..n),
+            Sampling::Random => rng.index(n),
             Sampling::Cyclic => (t % n as u64) as usize,
         };
         let cost = trainer.step(net, data.input(idx), data.target(idx));

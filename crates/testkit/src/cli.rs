@@ -247,6 +247,11 @@ pub fn refuses_bad_common_flags(bin: &str) {
         (&["--momentum", "half"], &["--momentum", "half"]),
         (&["--sampling", "shuffled"], &["--sampling", "shuffled"]),
         (&["--seed", "-1"], &["--seed"]),
+        (&["--rng", "mersenne"], &["--rng", "mersenne"]),
+        (&["--rng", ""], &["--rng"]),
+        // NumPy's np.random.seed takes 0 to 2^32 - 1, and so does --rng numpy
+        (&["--seed", "4294967296"], &["--seed", "4294967296", "--rng chacha8"]),
+        (&["--rng", "numpy", "--seed", "18446744073709551615"], &["--seed"]),
         (&["--no-such-flag"], &["--no-such-flag"]),
     ];
     for (args, needles) in cases {

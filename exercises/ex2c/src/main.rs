@@ -64,6 +64,8 @@ struct FunctionApproximation {
     test: Dataset,
     /// One configuration per K, in the order of `--hidden`.
     configs: Vec<(usize, TrainConfig)>,
+    /// Every run: K and its configuration with its seed.
+    jobs: Vec<(usize, TrainConfig)>,
 }
 
 impl Exercise for FunctionApproximation {
@@ -89,10 +91,34 @@ impl Exercise for FunctionApproximation {
                 hidden.push(k);
             }
         }
-        let configs = hidden
+        let configs: Vec<(usize, TrainConfig)> = hidden
             .iter()
             .map(|&k| Ok((k, args.common.train_config(k, ITERATIONS)?)))
             .collect::<Result<_>>()?;
+        let mut jobs = Vec::new();
+        for &(k, c) in &configs {
+            for i in 0..args.seeds {
+                let seed = c.seed().checked_add(i).with_context(|| {
+                    format!(
+                        "--seed {} with --seeds {}: the seeds run past {}",
+                        c.seed(),
+                        args.seeds,
+                        u64::MAX
+                    )
+                })?;
+                let config = c.with_seed(seed).map_err(|_| {
+                    anyhow::anyhow!(
+                        "--seed {} with --seeds {}: seed {seed} is out of range for the {} generator, which takes \
+                         0 to {} (as np.random.seed does); use a smaller --seed or --seeds, or --rng chacha8",
+                        c.seed(),
+                        args.seeds,
+                        c.generator(),
+                        u32::MAX
+                    )
+                })?;
+                jobs.push((k, config));
+            }
+        }
         Ok(FunctionApproximation {
             args,
             train_path,
@@ -100,16 +126,13 @@ impl Exercise for FunctionApproximation {
             train,
             test,
             configs,
+            jobs,
         })
     }
 
     fn train(&self) -> Result<Self::Trained> {
         let (train, test) = (&self.train, &self.test);
-        let jobs: Vec<(usize, TrainConfig)> = self
-            .configs
-            .iter()
-            .flat_map(|&(k, c)| (0..self.args.seeds).map(move |i| (k, c.with_seed(c.seed() + i))))
-            .collect();
+        let jobs = &self.jobs;
         let total: u64 = jobs.iter().map(|j| j.1.iterations()).sum();
         let bar = progress_for(total, "2c");
         let runs = jobs
@@ -117,7 +140,7 @@ impl Exercise for FunctionApproximation {
             .map(|&(k, config)| {
                 let mut rng = config.rng();
                 let mut start = Network::sheet(1, k, 1, Activation::Sigmoid)?;
-                start.randomize_normal(&mut rng);
+                rng.draw_start(&mut start);
                 let run = Run::train(
                     format!("k{k}-seed{}", config.seed()),
                     &start,
@@ -326,6 +349,8 @@ fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut
             exercise: "2c".into(),
             train_data: part.train_path.display().to_string(),
             test_data: part.test_path.display().to_string(),
+            train_samples: train.len(),
+            test_samples: test.len(),
             iterations,
             learning_rate: configs
                 .iter()
@@ -336,6 +361,7 @@ fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut
                 .collect(),
             momentum: configs[0].1.momentum(),
             sampling: configs[0].1.sampling(),
+            rng: configs[0].1.generator(),
             seeds: Seeds {
                 first: configs[0].1.seed(),
                 count: args.seeds,

@@ -29,6 +29,13 @@ fn bad_flags() {
         assert_refused(BIN, &["--out", o, args[0], args[1]], &[needle]);
         assert!(!out.exists());
     }
+    // The last of the seeds past what np.random.seed takes.
+    assert_refused(
+        BIN,
+        &["--out", o, "--seed", "4294967290", "--seeds", "10"],
+        &["--seed 4294967290", "--seeds 10", "4294967296"],
+    );
+    assert!(!out.exists());
 }
 
 #[test]

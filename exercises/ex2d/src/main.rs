@@ -79,7 +79,7 @@ impl Exercise for Bars {
         let config = &self.config;
         let mut rng = config.rng();
         let mut start = Network::sheet(25, HIDDEN, 2, Activation::Sigmoid)?;
-        start.randomize_normal(&mut rng);
+        rng.draw_start(&mut start);
         Run::train_alone(
             format!("seed{}", config.seed()),
             &start,

@@ -1,5 +1,6 @@
 //! 2c: function approximation with `1 -> K -> 1` networks over many seeds.
 
+use mlp::Generator;
 use mlp::train::Sampling;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,10 @@ pub struct Metrics {
     pub train_data: String,
     /// The test data file.
     pub test_data: String,
+    /// Samples in the training data.
+    pub train_samples: usize,
+    /// Samples in the test data.
+    pub test_samples: usize,
     /// Iterations of each run.
     pub iterations: u64,
     /// `eta` for each K.
@@ -20,6 +25,8 @@ pub struct Metrics {
     pub momentum: f64,
     /// How each iteration picked its sample.
     pub sampling: Sampling,
+    /// The runs' generator.
+    pub rng: Generator,
     /// The seeds of each K.
     pub seeds: Seeds,
     /// Every run.

@@ -13,6 +13,7 @@ pub mod ex2c;
 pub mod ex2d;
 
 use anyhow::{Context, Result};
+use mlp::Generator;
 use mlp::train::{Sampling, TrainConfig};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -29,6 +30,8 @@ pub struct Settings {
     pub momentum: f64,
     /// How each iteration picked its sample.
     pub sampling: Sampling,
+    /// The run's generator.
+    pub rng: Generator,
     /// Seed of the run's generator.
     pub seed: u64,
 }
@@ -41,6 +44,7 @@ impl Settings {
             learning_rate: config.learning_rate(),
             momentum: config.momentum(),
             sampling: config.sampling(),
+            rng: config.generator(),
             seed: config.seed(),
         }
     }
