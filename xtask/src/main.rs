@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask data`: writes the data sets of docs/DESIGN.md section 3 under
 //!   `data/` (the same bytes on every run).
-//! - `cargo xtask report`: builds the exercises in release mode, runs them in
+//! - `cargo xtask report`: builds the exercises in the profile xtask was built
+//!   in (dev for `cargo xtask`), runs them in
 //!   order into `report/` and renders `report/index.html` and
 //!   `report/submission.md`.
 
@@ -27,7 +28,8 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
-    /// Build in release mode, run ex1, ex2a, ex2b, ex2c, ex2d into report/,
+    /// Build the parts (in the profile this program was built in), run ex1,
+    /// ex2a, ex2b, ex2c, ex2d into report/,
     /// and render report/index.html and report/submission.md
     Report {
         /// Render from the metrics and figures already in the report folder
@@ -69,7 +71,7 @@ fn run_report(render_only: bool, out: Option<PathBuf>) -> Result<()> {
     let timings = if render_only {
         Vec::new()
     } else {
-        report::build_release(&root)?;
+        report::build_parts(&root)?;
         report::run_parts(&root, &out)?
     };
     let metrics = report::load_metrics(&out)?;

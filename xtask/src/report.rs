@@ -32,6 +32,8 @@ pub struct Timing {
 /// What the provenance block says besides the timings.
 #[derive(Clone, Debug, Serialize)]
 pub struct Provenance {
+    /// The cargo profile the parts ran in.
+    pub profile: String,
     pub commit: String,
     pub rustc: String,
     pub timings: Vec<Timing>,
@@ -47,23 +49,30 @@ fn target_dir(root: &Path) -> PathBuf {
         .unwrap_or_else(|| root.join("target"))
 }
 
-/// Builds every part in release mode.
-pub fn build_release(root: &Path) -> Result<()> {
+/// The cargo profile this program was built in, which the parts are built
+/// in too: one build serves `cargo xtask report`, `cargo test` and
+/// `cargo run -p <part>`.
+pub fn profile() -> &'static str {
+    if cfg!(debug_assertions) { "dev" } else { "release" }
+}
+
+/// Builds every part in [`profile`].
+pub fn build_parts(root: &Path) -> Result<()> {
     let mut cmd = Command::new(cargo());
-    cmd.current_dir(root).args(["build", "--release"]);
+    cmd.current_dir(root).args(["build", "--profile", profile()]);
     for (name, _) in PARTS {
         cmd.args(["-p", name]);
     }
     let status = cmd.status().context("running cargo build")?;
     if !status.success() {
-        bail!("cargo build --release of the exercises failed ({status})");
+        bail!("cargo build --profile {} of the exercises failed ({status})", profile());
     }
     Ok(())
 }
 
 /// Runs every part into `report/<part>`, in order, timing each.
 pub fn run_parts(root: &Path, report: &Path) -> Result<Vec<Timing>> {
-    let bin_dir = target_dir(root).join("release");
+    let bin_dir = target_dir(root).join(if profile() == "dev" { "debug" } else { "release" });
     let mut timings = Vec::new();
     for (name, title) in PARTS {
         let out = report.join(name);
@@ -109,7 +118,12 @@ pub fn provenance(root: &Path, timings: Vec<Timing>) -> Provenance {
         None => "unknown (not a git checkout)".to_owned(),
     };
     let rustc = run("rustc", &["--version"]).unwrap_or_else(|| "unknown".to_owned());
-    Provenance { commit, rustc, timings }
+    Provenance {
+        profile: profile().to_owned(),
+        commit,
+        rustc,
+        timings,
+    }
 }
 
 /// The metrics of every part.
@@ -334,7 +348,7 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
             let (k, seed) = (first.hidden, first.representative_seed);
             json!({
                 "numpy": true,
-                "name": "NumPy's legacy MT19937, as np.random.seed makes it",
+                "name": "NumPy's legacy MT19937, seeded as by `np.random.seed`",
                 "flag": c.rng.to_string(),
                 "run": format!("k{k}-seed{seed}"),
                 "code": numpy_lines(k, seed, c.train_samples, c.iterations),
@@ -380,6 +394,7 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
         "ex1": ex1, "ex2a": ex2a, "ex2b": ex2b, "ex2c": ex2c, "ex2d": ex2d,
         "rng": rng,
         "provenance": {
+            "profile": prov.profile,
             "commit": prov.commit,
             "rustc": prov.rustc,
             "seeds": seeds_text,

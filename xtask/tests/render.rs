@@ -17,6 +17,7 @@ fn fixtures() -> PathBuf {
 
 fn provenance() -> Provenance {
     Provenance {
+        profile: "dev".into(),
         commit: "0123456789abcdef".into(),
         rustc: "rustc 1.95.0".into(),
         timings: vec![Timing {
@@ -143,6 +144,7 @@ fn numbers_come_from_the_metrics() {
     assert!(md.contains(&format!("{k5:.5} for $K = 5$")), "2c answer lacks {k5:.5}");
     assert!(md.contains("`0123456789abcdef`"));
     assert!(md.contains("| time for 2c | 2.50 s |"));
+    assert!(md.contains("(dev build; each part run with its default flags)"));
 }
 
 #[test]

@@ -41,7 +41,7 @@ impl Run {
     ) -> Result<Run> {
         let name = name.into();
         let mut net = start.clone();
-        let outcome = train(&mut net, data, config, rng, MAX_BINS, |done| {
+        let outcome = train(&mut net, data, config, rng, MAX_BINS, &mut |done| {
             if let Some(b) = bar {
                 b.inc(done);
             }

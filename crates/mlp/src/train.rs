@@ -254,13 +254,16 @@ pub struct TrainOutcome {
 /// with the number of iterations). Random sampling draws from `rng`, the
 /// run's one generator (see [`TrainConfig::rng`]). `progress` is called now
 /// and then with the number of iterations done since its last call.
+///
+/// Not generic, so that the loop is compiled here, with this crate's
+/// optimisation, whichever crate calls it.
 pub fn train(
     net: &mut Network,
     data: &Dataset,
     config: &TrainConfig,
     rng: &mut RunRng,
     max_bins: usize,
-    progress: impl FnMut(u64),
+    progress: &mut dyn FnMut(u64),
 ) -> Result<TrainOutcome, Diverged> {
     // One loop per generator, so that the generator is chosen once per run.
     match rng {
@@ -275,7 +278,7 @@ fn train_from(
     config: &TrainConfig,
     rng: &mut impl SampleIndex,
     max_bins: usize,
-    mut progress: impl FnMut(u64),
+    progress: &mut dyn FnMut(u64),
 ) -> Result<TrainOutcome, Diverged> {
     assert_eq!(data.inputs(), net.inputs(), "data and network disagree on inputs");
     assert_eq!(data.outputs(), net.outputs(), "data and network disagree on outputs");

@@ -25,7 +25,7 @@ fn the_perfect_xor_start_does_not_move() {
     let mut net = xor_start();
     let start = net.clone();
     let cfg = TrainConfig::new(10_000, 0.2 / 3.0, 0.5, Sampling::Random, 0).unwrap();
-    let out = train(&mut net, &xor(), &cfg, &mut cfg.rng(), 1000, |_| {}).unwrap();
+    let out = train(&mut net, &xor(), &cfg, &mut cfg.rng(), 1000, &mut |_| {}).unwrap();
     assert_eq!(net, start);
     assert_eq!(dataset_cost(&net, &xor()), 0.0);
     assert!(out.trace.bins().all(|b| b.max == 0.0));
@@ -38,7 +38,7 @@ fn a_perturbed_xor_start_recovers() {
     let before = dataset_cost(&net, &xor());
     assert!(before > 1e-3);
     let cfg = TrainConfig::new(10_000, 0.2 / 3.0, 0.5, Sampling::Random, 0).unwrap();
-    train(&mut net, &xor(), &cfg, &mut cfg.rng(), 1000, |_| {}).unwrap();
+    train(&mut net, &xor(), &cfg, &mut cfg.rng(), 1000, &mut |_| {}).unwrap();
     assert!(dataset_cost(&net, &xor()) < 1e-6);
 }
 
@@ -80,7 +80,7 @@ fn cyclic_sampling_visits_samples_in_order() {
         .map(|i| 0.5 * (net.forward(data.input(i), &mut tape)[0] - data.target(i)[0]).powi(2))
         .collect();
     let cfg = TrainConfig::new(8, 1e-300, 0.0, Sampling::Cyclic, 0).unwrap();
-    let out = train(&mut net, &data, &cfg, &mut cfg.rng(), 100, |_| {}).unwrap();
+    let out = train(&mut net, &data, &cfg, &mut cfg.rng(), 100, &mut |_| {}).unwrap();
     let trace: Vec<f64> = out.trace.bins().map(|b| b.mean).collect();
     let expected: Vec<f64> = per_sample.iter().cycle().take(8).copied().collect();
     assert_eq!(trace, expected);
@@ -93,7 +93,7 @@ fn same_seed_same_result_other_seed_other_result() {
         let mut net = Network::sheet(2, 3, 1, Activation::Sigmoid).unwrap();
         net.randomize_normal(&mut rng);
         let cfg = TrainConfig::new(2000, 0.1, 0.5, Sampling::Random, seed).unwrap();
-        train(&mut net, &xor(), &cfg, &mut cfg.rng(), 100, |_| {}).unwrap();
+        train(&mut net, &xor(), &cfg, &mut cfg.rng(), 100, &mut |_| {}).unwrap();
         net
     };
     assert_eq!(run(3), run(3));
@@ -118,6 +118,6 @@ fn divergence_is_reported_with_the_iteration() {
     net.randomize_normal(&mut rng);
     let data = Dataset::new(vec![-1.0, 0.0, 1.0], vec![10.0, -10.0, 10.0], 1, 1);
     let cfg = TrainConfig::new(100_000, 1000.0, 0.5, Sampling::Random, 0).unwrap();
-    let e = train(&mut net, &data, &cfg, &mut cfg.rng(), 100, |_| {}).unwrap_err();
+    let e = train(&mut net, &data, &cfg, &mut cfg.rng(), 100, &mut |_| {}).unwrap_err();
     assert!(e.to_string().contains("learning rate"), "{e}");
 }

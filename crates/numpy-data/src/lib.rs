@@ -244,11 +244,7 @@ fn check_finite(values: &[f64], cols: usize) -> Result<(), DataErrorKind> {
 
 fn load_npz(bytes: &[u8], err: &dyn Fn(Option<&str>, DataErrorKind) -> DataError) -> Result<Samples, DataError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| err(None, DataErrorKind::Zip(e.to_string())))?;
-    let names: Vec<String> = zip
-        .file_names()
-        .map(|n| n.map(|n| n.into_owned()))
-        .collect::<Result<_, _>>()
-        .map_err(|e| err(None, DataErrorKind::Zip(e.to_string())))?;
+    let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
     let has = |k: &str| names.iter().any(|n| n == &format!("{k}.npy"));
     let (ki, ko) = if has("inp") && has("out") {
         ("inp", "out")

@@ -16,7 +16,7 @@ fn args(out: &Path, seed: u64) -> Vec<String> {
         out.to_str().unwrap(),
         "--save-weights",
         "--sweep-step",
-        "0.5",
+        "1",
         "--seed",
         &seed.to_string(),
     ]
@@ -48,7 +48,7 @@ fn a_killed_run_leaves_one_complete_set() {
         })
         .collect();
     assert_ne!(sets[0].keys().collect::<Vec<_>>(), sets[1].keys().collect::<Vec<_>>());
-    assert!(sets[0].len() > 300, "{} files", sets[0].len());
+    assert!(sets[0].len() > 150, "{} files", sets[0].len());
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
@@ -60,7 +60,7 @@ fn a_killed_run_leaves_one_complete_set() {
     let whole_run = started.elapsed();
 
     let mut current = 0;
-    let tries = 30;
+    let tries = 24;
     let mut changed = 0;
     for i in 0..tries {
         let next = 1 - current;
@@ -73,7 +73,7 @@ fn a_killed_run_leaves_one_complete_set() {
             .unwrap();
         // Spread the kills over the whole run, the writing at its end
         // included, and past it: a loaded machine runs slower than measured.
-        std::thread::sleep(whole_run.mul_f64(3.0 * (i as f64 + 0.5) / tries as f64));
+        std::thread::sleep(whole_run.mul_f64(2.5 * (i as f64 + 0.5) / tries as f64));
         child.kill().unwrap();
         child.wait().unwrap();
         let mut seen = snapshot(&out);
