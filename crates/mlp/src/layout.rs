@@ -117,6 +117,17 @@ impl Layer {
     }
 }
 
+/// Why a shape has no layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LayoutError {
+    /// No inputs, no layers, or a layer without units.
+    #[error("a network needs at least one input, at least one layer and no layer without units")]
+    Empty,
+    /// Its parameters or its tape would not fit in memory's address space.
+    #[error("a network of this shape has more parameters or tape than a vector can hold")]
+    TooLarge,
+}
+
 /// Where every number of a network lives: its layers' places in the
 /// parameters and in the tape, and the lengths of both. Made only by
 /// [`Layout::new`], so its numbers always agree with each other; the kernel
@@ -131,18 +142,23 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The layout of a network with `inputs` inputs and the layers `specs`;
-    /// `None` without inputs, without layers or with a layer of no units.
-    pub fn new(inputs: usize, specs: &[LayerSpec]) -> Option<Layout> {
+    /// The layout of a network with `inputs` inputs and the layers `specs`.
+    ///
+    /// Every offset is computed with checked arithmetic: the kernel reads
+    /// through raw pointers at these offsets, so a shape whose parameters or
+    /// tape would not fit in `usize` is refused here rather than wrapped.
+    pub fn new(inputs: usize, specs: &[LayerSpec]) -> Result<Layout, LayoutError> {
         if inputs == 0 || specs.is_empty() || specs.iter().any(|s| s.units == 0) {
-            return None;
+            return Err(LayoutError::Empty);
         }
+        let too_large = || LayoutError::TooLarge;
         let mut layers = Vec::with_capacity(specs.len());
-        let mut at = 0;
+        let mut at: usize = 0;
         let mut prev = inputs;
         // z^0 first, then the blocks.
         let (mut tape_at, mut input_at) = (inputs, 0);
         for s in specs {
+            let block_len = s.units.checked_mul(PARTS).ok_or_else(too_large)?;
             let layer = Layer {
                 inputs: prev,
                 units: s.units,
@@ -152,19 +168,29 @@ impl Layout {
                 tape_at,
                 input_at,
             };
-            at += s.units * prev;
+            at = s
+                .units
+                .checked_mul(prev)
+                .and_then(|w| at.checked_add(w))
+                .ok_or_else(too_large)?;
             prev = s.units;
+            tape_at = tape_at.checked_add(block_len).ok_or_else(too_large)?;
+            // Below tape_at + block_len, which did not overflow.
             input_at = layer.z_at();
-            tape_at += layer.block_len();
             layers.push(layer);
         }
         for (layer, s) in layers.iter_mut().zip(specs) {
             if s.bias {
                 layer.bias_at = Some(at);
-                at += s.units;
+                at = at.checked_add(s.units).ok_or_else(too_large)?;
             }
         }
-        Some(Layout {
+        // Both buffers are Vec<f64>, whose byte length must fit in isize.
+        let max_len = isize::MAX as usize / std::mem::size_of::<f64>();
+        if at > max_len || tape_at > max_len {
+            return Err(LayoutError::TooLarge);
+        }
+        Ok(Layout {
             inputs,
             outputs: prev,
             layers,
@@ -245,8 +271,33 @@ mod tests {
         assert_eq!(layers[0].input_at, 0);
         assert_eq!(layers[1].input_at, layers[0].z_at());
         assert_eq!(layers[2].input_at, layers[1].z_at());
-        assert!(Layout::new(0, &[spec(1, true)]).is_none());
-        assert!(Layout::new(1, &[]).is_none());
-        assert!(Layout::new(1, &[spec(0, true)]).is_none());
+        assert_eq!(Layout::new(0, &[spec(1, true)]), Err(LayoutError::Empty));
+        assert_eq!(Layout::new(1, &[]), Err(LayoutError::Empty));
+        assert_eq!(Layout::new(1, &[spec(0, true)]), Err(LayoutError::Empty));
+    }
+
+    #[test]
+    fn shapes_whose_offsets_overflow_are_refused() {
+        let spec = |units, bias| LayerSpec {
+            units,
+            activation: Activation::Identity,
+            bias,
+        };
+        let huge = usize::MAX / 2 + 1;
+        // units * inputs overflows
+        assert_eq!(Layout::new(huge, &[spec(2, false)]), Err(LayoutError::TooLarge));
+        // 4 * units overflows
+        assert_eq!(Layout::new(1, &[spec(huge, false)]), Err(LayoutError::TooLarge));
+        // every product fits, their sum does not: 2^63 + 2^63
+        assert_eq!(
+            Layout::new(1 << 40, &[spec(1 << 23, false), spec(1 << 40, false)]),
+            Err(LayoutError::TooLarge)
+        );
+        // fits in usize, but not in a Vec<f64>
+        let big = isize::MAX as usize / 8 + 1;
+        assert_eq!(Layout::new(big, &[spec(1, false)]), Err(LayoutError::TooLarge));
+        // the parameters fit in a Vec<f64>, the tape (4 numbers a unit) does not
+        let quarter = big / 4 + 1;
+        assert_eq!(Layout::new(1, &[spec(quarter, true)]), Err(LayoutError::TooLarge));
     }
 }

@@ -17,16 +17,16 @@
 
 use crate::activation::Activation;
 use crate::kernel::{self, Runnable};
-pub use crate::layout::{Layer, LayerSpec, Layout};
+pub use crate::layout::{Layer, LayerSpec, Layout, LayoutError};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 /// Errors in a network's shape or parameters.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum NetworkError {
-    /// A network needs at least one input and one layer, and no empty layer.
-    #[error("a network needs at least one input, at least one layer and no layer without units")]
-    EmptyShape,
+    /// The shape has no layout: it is empty, or too large to address.
+    #[error(transparent)]
+    Shape(#[from] LayoutError),
     /// The parameter vector does not fit the shape.
     #[error("expected {expected} parameters for this shape, got {got}")]
     ParameterCount { expected: usize, got: usize },
@@ -42,7 +42,7 @@ pub struct Network {
 impl Network {
     /// A network with `inputs` inputs and the given layers, all parameters 0.
     pub fn new(inputs: usize, specs: &[LayerSpec]) -> Result<Self, NetworkError> {
-        let layout = Layout::new(inputs, specs).ok_or(NetworkError::EmptyShape)?;
+        let layout = Layout::new(inputs, specs)?;
         Ok(Network {
             params: vec![0.0; layout.params_len()],
             layout,
