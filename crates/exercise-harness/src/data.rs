@@ -21,10 +21,8 @@ pub fn default_data(name: &str) -> PathBuf {
 pub fn load_data(path: &Path, n_in: usize, n_out: usize) -> Result<Dataset> {
     let samples = Samples::load(path, n_out)?;
     samples.expect_columns(path, n_in, n_out)?;
-    Ok(Dataset::new(
-        samples.inputs,
-        samples.targets,
-        samples.n_in,
-        samples.n_out,
-    ))
+    // The loader refuses files without samples and checks the columns, so
+    // this only fails if the two disagree on what a data set is.
+    Dataset::new(samples.inputs, samples.targets, samples.n_in, samples.n_out)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

@@ -138,7 +138,7 @@ fn committed(name: &str, n_out: usize) -> Vec<(Vec<f64>, Vec<f64>)> {
         .join("../../data")
         .join(name);
     let s = numpy_data::Samples::load(&path, n_out).unwrap_or_else(|e| panic!("{e}"));
-    let data = mlp::Dataset::new(s.inputs, s.targets, s.n_in, s.n_out);
+    let data = mlp::Dataset::new(s.inputs, s.targets, s.n_in, s.n_out).unwrap_or_else(|e| panic!("{name}: {e}"));
     (0..data.len())
         .map(|i| (data.input(i).to_vec(), data.target(i).to_vec()))
         .collect()

@@ -9,19 +9,56 @@ pub struct Dataset {
     n_out: usize,
 }
 
+/// Why numbers do not make a data set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DatasetError {
+    /// A sample needs at least one input and one target column.
+    #[error("a data set needs at least one input and one target column")]
+    NoColumns,
+    /// Training draws samples, so there must be one to draw.
+    #[error("a data set needs at least one sample")]
+    NoSamples,
+    /// The numbers do not fill whole rows, or inputs and targets disagree on
+    /// the number of rows.
+    #[error(
+        "{inputs} input numbers in rows of {n_in} and {targets} target numbers in rows of {n_out} \
+         are not the same number of whole rows"
+    )]
+    Rows {
+        inputs: usize,
+        n_in: usize,
+        targets: usize,
+        n_out: usize,
+    },
+}
+
 impl Dataset {
-    /// A data set from row-major inputs (`N x n_in`) and targets (`N x n_out`).
-    pub fn new(inputs: Vec<f64>, targets: Vec<f64>, n_in: usize, n_out: usize) -> Self {
-        assert!(n_in > 0 && n_out > 0, "a data set needs inputs and targets");
-        assert_eq!(inputs.len() % n_in, 0);
-        assert_eq!(inputs.len() / n_in, targets.len() / n_out);
-        assert_eq!(targets.len() % n_out, 0);
-        Dataset {
+    /// A data set from row-major inputs (`N x n_in`) and targets
+    /// (`N x n_out`), with `N >= 1`.
+    pub fn new(inputs: Vec<f64>, targets: Vec<f64>, n_in: usize, n_out: usize) -> Result<Self, DatasetError> {
+        if n_in == 0 || n_out == 0 {
+            return Err(DatasetError::NoColumns);
+        }
+        if !inputs.len().is_multiple_of(n_in)
+            || !targets.len().is_multiple_of(n_out)
+            || inputs.len() / n_in != targets.len() / n_out
+        {
+            return Err(DatasetError::Rows {
+                inputs: inputs.len(),
+                n_in,
+                targets: targets.len(),
+                n_out,
+            });
+        }
+        if inputs.is_empty() {
+            return Err(DatasetError::NoSamples);
+        }
+        Ok(Dataset {
             inputs,
             targets,
             n_in,
             n_out,
-        }
+        })
     }
 
     /// Number of samples `N`.
@@ -29,7 +66,7 @@ impl Dataset {
         self.inputs.len() / self.n_in
     }
 
-    /// Whether there are no samples.
+    /// Whether there are no samples (never: [`Dataset::new`] refuses that).
     pub fn is_empty(&self) -> bool {
         self.inputs.is_empty()
     }
@@ -64,5 +101,23 @@ impl Dataset {
     /// All targets, row-major.
     pub fn all_targets(&self) -> &[f64] {
         &self.targets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_whole_nonempty_rows_make_a_data_set() {
+        let d = Dataset::new(vec![1., 2., 3., 4.], vec![5., 6.], 2, 1).unwrap();
+        assert_eq!((d.len(), d.input(1), d.target(1)), (2, &[3., 4.][..], &[6.][..]));
+        assert_eq!(Dataset::new(vec![], vec![], 2, 1), Err(DatasetError::NoSamples));
+        assert_eq!(Dataset::new(vec![1.], vec![1.], 0, 1), Err(DatasetError::NoColumns));
+        assert_eq!(Dataset::new(vec![1.], vec![1.], 1, 0), Err(DatasetError::NoColumns));
+        let rows = |i: usize, t: usize| Dataset::new(vec![0.; i], vec![0.; t], 2, 1);
+        assert!(matches!(rows(3, 1), Err(DatasetError::Rows { .. })));
+        assert!(matches!(rows(4, 1), Err(DatasetError::Rows { .. })));
+        assert!(matches!(rows(2, 2), Err(DatasetError::Rows { .. })));
     }
 }

@@ -36,7 +36,7 @@ pub mod train;
 pub mod vexp;
 
 pub use activation::Activation;
-pub use dataset::Dataset;
+pub use dataset::{Dataset, DatasetError};
 pub use layout::{Layer, LayerSpec, Layout};
 pub use network::{Network, Tape};
 pub use random::Generator;

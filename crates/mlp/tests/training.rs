@@ -17,7 +17,7 @@ fn xor_start() -> Network {
 }
 
 fn xor() -> Dataset {
-    Dataset::new(vec![0., 0., 0., 1., 1., 0., 1., 1.], vec![0., 1., 1., 0.], 2, 1)
+    Dataset::new(vec![0., 0., 0., 1., 1., 0., 1., 1.], vec![0., 1., 1., 0.], 2, 1).unwrap()
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn divergence_is_reported_with_the_iteration() {
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     let mut net = Network::sheet(1, 5, 1, Activation::Sigmoid).unwrap();
     net.randomize_normal(&mut rng);
-    let data = Dataset::new(vec![-1.0, 0.0, 1.0], vec![10.0, -10.0, 10.0], 1, 1);
+    let data = Dataset::new(vec![-1.0, 0.0, 1.0], vec![10.0, -10.0, 10.0], 1, 1).unwrap();
     let cfg = TrainConfig::new(100_000, 1000.0, 0.5, Sampling::Random, 0).unwrap();
     let e = train(&mut net, &data, &cfg, &mut cfg.rng(), 100, &mut |_| {}).unwrap_err();
     assert!(e.to_string().contains("learning rate"), "{e}");
