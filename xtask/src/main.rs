@@ -82,12 +82,19 @@ fn run_report(render_only: bool, out: Option<PathBuf>) -> Result<()> {
     let mut set = exercise_harness::output::OutputSet::new(&out);
     set.add("submission.md", md);
     set.add("index.html", html);
-    set.commit()?;
+    let moved = set.commit()?;
     println!(
         "wrote {} and {}",
         out.join("index.html").display(),
         out.join("submission.md").display()
     );
+    for (was, now) in moved {
+        println!(
+            "moved {} aside to {}: no run of this version wrote it",
+            was.display(),
+            now.display()
+        );
+    }
     Ok(())
 }
 

@@ -43,11 +43,18 @@ pub fn main<E: Exercise>() -> ExitCode {
         let mut set = OutputSet::new(&out);
         let summary = part.outputs(&trained, &mut set)?;
         let written = written(&set);
-        set.commit()?;
+        let moved = set.commit()?;
         for line in summary {
             println!("{line}");
         }
         println!("  wrote {written} into {}", out.display());
+        for (was, now) in moved {
+            println!(
+                "  moved {} aside to {}: no run of this version wrote it",
+                was.display(),
+                now.display()
+            );
+        }
         Ok(())
     })
 }

@@ -19,8 +19,10 @@
 //! may already exist as a link that leads nowhere yet, after it an old name
 //! may be left leading nowhere until the next run tidies it. Only what a run
 //! of ours made is ever removed: its `.run-*` folders, the old `.current`,
-//! and links into `.current`. Elsewhere the files are written one by one,
-//! each atomically.
+//! and links into `.current`. Anything else standing at one of the set's
+//! names is moved into `.replaced-<stamp>/` and kept. Commits into one folder
+//! take turns under a lock on the folder. Elsewhere than on Unix the files
+//! are written one by one, each atomically.
 
 use anyhow::{Context, Result, bail};
 use mlp::Network;
@@ -88,6 +90,8 @@ pub struct OutputSet {
 const CURRENT: &str = ".current";
 /// The start of the name of a folder that holds one run's set.
 const RUN_PREFIX: &str = ".run-";
+/// The start of the name of a folder that keeps what stood in a set's way.
+const REPLACED_PREFIX: &str = ".replaced-";
 
 impl OutputSet {
     /// An empty set for the folder `dir`.
@@ -141,15 +145,16 @@ impl OutputSet {
     }
 
     /// Puts the set into its folder, replacing the previous run's set as a
-    /// whole; the folder must exist.
-    pub fn commit(self) -> Result<()> {
+    /// whole; the folder must exist. Returns what was moved aside to make
+    /// room (see [`OutputSet::commit_linked`]), as `(was, now)` paths.
+    pub fn commit(self) -> Result<Vec<(PathBuf, PathBuf)>> {
         #[cfg(unix)]
         {
             self.commit_linked(|| Ok(()))
         }
         #[cfg(not(unix))]
         {
-            self.commit_file_by_file()
+            self.commit_file_by_file().map(|()| Vec::new())
         }
     }
 
@@ -167,18 +172,61 @@ impl OutputSet {
     }
 
     /// The linked commit; `step` runs after every change on disk, so that a
-    /// test can stop the commit between any two of them as a crash would.
+    /// test can stop the commit between any two of them as a crash would
+    /// (by returning [`Crash`]).
+    ///
+    /// Commits into one folder take turns: each holds an exclusive lock on
+    /// the folder itself from start to end, so one run's tidying never sees
+    /// another's half-made set.
+    ///
+    /// A file, folder or foreign link that stands where the set needs one of
+    /// its names (a run of a version without sets wrote it, or a user put it
+    /// there) is not ours to delete: it is moved into `.replaced-<stamp>/`
+    /// and kept. That first run into such a folder is the one exception to
+    /// "old set or new set": killed before its switch, the moved names are
+    /// missing from view until the next run.
+    ///
+    /// A failure before the switch removes what the commit made and puts
+    /// moved entries back; after the switch the new set is in force, and
+    /// tidying up is best effort.
     #[cfg(unix)]
-    fn commit_linked(self, mut step: impl FnMut() -> Result<()>) -> Result<()> {
+    fn commit_linked(self, mut step: impl FnMut() -> Result<()>) -> Result<Vec<(PathBuf, PathBuf)>> {
+        let dir = &self.dir;
+        let lock = std::fs::File::open(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+        lock.lock()
+            .with_context(|| format!("cannot lock {} for writing", dir.display()))?;
+        let stamp = unique_stamp();
+        let mut made = Made::default();
+        match self.stage_and_switch(&stamp, &mut made, &mut step) {
+            Ok(()) => {}
+            Err(e) if e.is::<Crash>() => return Err(e),
+            Err(e) => {
+                made.undo();
+                return Err(e);
+            }
+        }
+        // The new set is in force: nothing below may fail the run.
+        if let Err(e) = tidy(dir, &stamp, &mut step)
+            && e.is::<Crash>()
+        {
+            return Err(e);
+        }
+        Ok(made.moved_aside)
+    }
+
+    /// Steps 1 to 3 of the linked commit: the new set in its own folder, a
+    /// visible link for each of its names, and the switch.
+    #[cfg(unix)]
+    fn stage_and_switch(&self, stamp: &str, made: &mut Made, step: &mut impl FnMut() -> Result<()>) -> Result<()> {
         use std::os::unix::fs::symlink;
         let dir = &self.dir;
-        let stamp = unique_stamp();
         let run = format!("{RUN_PREFIX}{stamp}");
         let staging = dir.join(&run);
         let cannot = |what: &Path| format!("cannot write {}", what.display());
 
         // 1. The new set, complete and on disk, where nobody looks yet.
         std::fs::create_dir(&staging).with_context(|| cannot(&staging))?;
+        made.staging = Some(staging.clone());
         step()?;
         for (name, bytes) in &self.files {
             let path = staging.join(name);
@@ -200,75 +248,139 @@ impl OutputSet {
             .filter_map(|(name, _)| name.components().next())
             .map(|c| PathBuf::from(c.as_os_str()))
             .collect();
-        let mut replaced = Vec::new();
         for top in &tops {
             let path = dir.join(top);
             let target = Path::new(CURRENT).join(top);
-            if std::fs::read_link(&path).is_ok_and(|t| t == target) {
-                continue;
-            }
-            if path.is_dir() && !path.is_symlink() {
-                // A folder of this name from a writer that did not use sets:
-                // moved aside (and removed at the end) so the link can take
-                // its place.
-                let aside = dir.join(format!(".replaced-{stamp}-{}", top.display()));
-                std::fs::rename(&path, &aside).with_context(|| cannot(&path))?;
-                replaced.push(aside);
-                step()?;
+            match std::fs::read_link(&path) {
+                Ok(t) if t == target => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                // A plain file or folder, or a link that is not ours.
+                _ => {
+                    let aside_dir = dir.join(format!("{REPLACED_PREFIX}{stamp}"));
+                    if !aside_dir.exists() {
+                        std::fs::create_dir(&aside_dir).with_context(|| cannot(&aside_dir))?;
+                    }
+                    let aside = aside_dir.join(top);
+                    std::fs::rename(&path, &aside).with_context(|| cannot(&path))?;
+                    made.moved_aside.push((path.clone(), aside));
+                    step()?;
+                }
             }
             let tmp = dir.join(format!(".link-{stamp}"));
             symlink(&target, &tmp).with_context(|| cannot(&tmp))?;
+            made.temporary.push(tmp.clone());
             step()?;
             std::fs::rename(&tmp, &path).with_context(|| cannot(&path))?;
+            made.temporary.pop();
+            made.links.push(path);
             step()?;
         }
 
         // 3. The switch: one rename replaces every file at once.
         let tmp = dir.join(format!(".current-{stamp}"));
         symlink(&run, &tmp).with_context(|| cannot(&tmp))?;
+        made.temporary.push(tmp.clone());
         step()?;
         std::fs::rename(&tmp, dir.join(CURRENT)).with_context(|| cannot(&dir.join(CURRENT)))?;
+        made.temporary.pop();
+        made.staging = None;
         step()?;
         if let Ok(d) = std::fs::File::open(dir) {
             // Make the switch durable; a failure here loses nothing.
             let _ = d.sync_all();
         }
-
-        // 4. Tidy up what only the old set used.
-        for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
-            let entry = entry?;
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            let path = entry.path();
-            let ours_dangling = std::fs::read_link(&path)
-                .is_ok_and(|t| t.starts_with(CURRENT) && t != Path::new(CURRENT))
-                && !path.exists();
-            let old_run = name.starts_with(RUN_PREFIX) && name != run.as_str() && is_stamp(&name[RUN_PREFIX.len()..]);
-            // What an interrupted commit left: a link not yet renamed into
-            // place, a folder moved aside.
-            let stamped = |prefix: &str| name.strip_prefix(prefix).is_some_and(is_stamp);
-            let stale_link = (stamped(".link-") || stamped(".current-")) && path.is_symlink();
-            let stale_aside = name.strip_prefix(".replaced-").is_some_and(|rest| {
-                let mut parts = rest.splitn(3, '-');
-                let (nanos, pid, top) = (parts.next(), parts.next(), parts.next());
-                nanos.zip(pid).is_some_and(|(n, p)| is_stamp(&format!("{n}-{p}"))) && top.is_some_and(|t| !t.is_empty())
-            }) && path.is_dir()
-                && !path.is_symlink()
-                && !replaced.contains(&path);
-            if ours_dangling || stale_link {
-                std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-                step()?;
-            } else if (old_run && path.is_dir() && !path.is_symlink()) || stale_aside {
-                std::fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-                step()?;
-            }
-        }
-        for aside in replaced {
-            std::fs::remove_dir_all(&aside).with_context(|| format!("cannot remove {}", aside.display()))?;
-            step()?;
-        }
         Ok(())
     }
+}
+
+#[cfg(unix)]
+/// What a simulated crash returns from a commit's step hook: the commit
+/// stops there and leaves everything as a real crash would.
+#[derive(Debug)]
+pub(crate) struct Crash;
+
+#[cfg(unix)]
+impl std::fmt::Display for Crash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("simulated crash")
+    }
+}
+
+#[cfg(unix)]
+impl std::error::Error for Crash {}
+
+/// What a linked commit has changed so far, to undo it if it fails before
+/// its switch.
+#[cfg(unix)]
+#[derive(Default)]
+struct Made {
+    staging: Option<PathBuf>,
+    temporary: Vec<PathBuf>,
+    links: Vec<PathBuf>,
+    moved_aside: Vec<(PathBuf, PathBuf)>,
+}
+
+#[cfg(unix)]
+impl Made {
+    /// Best effort: the commit has already failed, and the next one tidies
+    /// whatever this leaves.
+    fn undo(&self) {
+        for tmp in &self.temporary {
+            let _ = std::fs::remove_file(tmp);
+        }
+        if let Some(staging) = &self.staging {
+            let _ = std::fs::remove_dir_all(staging);
+        }
+        // New names lead nowhere until a switch; moved entries go back.
+        for link in &self.links {
+            if !link.exists() {
+                let _ = std::fs::remove_file(link);
+            }
+        }
+        for (was, now) in &self.moved_aside {
+            if std::fs::symlink_metadata(was).is_err() {
+                let _ = std::fs::rename(now, was);
+            }
+        }
+        if let Some((_, first)) = self.moved_aside.first()
+            && let Some(aside_dir) = first.parent()
+        {
+            // Only if every entry went back: remove_dir refuses a full folder.
+            let _ = std::fs::remove_dir(aside_dir);
+        }
+    }
+}
+
+/// Step 4 of the linked commit: removes what only old sets used and what
+/// interrupted commits left behind, never the set in force, never a
+/// `.replaced-*` folder.
+#[cfg(unix)]
+fn tidy(dir: &Path, stamp: &str, step: &mut impl FnMut() -> Result<()>) -> Result<()> {
+    let in_force = std::fs::read_link(dir.join(CURRENT)).ok();
+    let run = format!("{RUN_PREFIX}{stamp}");
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let path = entry.path();
+        let ours_dangling = std::fs::read_link(&path).is_ok_and(|t| t.starts_with(CURRENT) && t != Path::new(CURRENT))
+            && !path.exists();
+        let old_run = name.starts_with(RUN_PREFIX)
+            && name != run.as_str()
+            && in_force.as_deref() != Some(Path::new(&*name))
+            && is_stamp(&name[RUN_PREFIX.len()..]);
+        // What an interrupted commit left: a link not yet renamed into place.
+        let stamped = |prefix: &str| name.strip_prefix(prefix).is_some_and(is_stamp);
+        let stale_link = (stamped(".link-") || stamped(".current-")) && path.is_symlink();
+        if ours_dangling || stale_link {
+            std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            step()?;
+        } else if old_run && path.is_dir() && !path.is_symlink() {
+            std::fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            step()?;
+        }
+    }
+    Ok(())
 }
 
 /// A name part no other run of ours will pick: the time in nanoseconds and
@@ -390,22 +502,128 @@ mod tests {
     }
 
     #[test]
-    fn files_of_a_writer_without_sets_are_replaced() {
+    fn what_stands_in_a_sets_way_is_moved_aside_and_kept() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         std::fs::write(dir.join("metrics.json"), "plain").unwrap();
         std::fs::create_dir(dir.join("weights")).unwrap();
         std::fs::write(dir.join("weights/old.npz"), "old").unwrap();
-        set(dir, &[("metrics.json", "new"), ("weights/new.npz", "n")])
-            .commit()
-            .unwrap();
+        std::os::unix::fs::symlink("elsewhere", dir.join("a.svg")).unwrap();
+        let moved = set(
+            dir,
+            &[("metrics.json", "new"), ("weights/new.npz", "n"), ("a.svg", "a")],
+        )
+        .commit()
+        .unwrap();
         assert_eq!(
             visible(dir),
             vec![
+                ("a.svg".to_owned(), "a".to_owned()),
                 ("metrics.json".to_owned(), "new".to_owned()),
                 ("weights/new.npz".to_owned(), "n".to_owned())
             ]
         );
+        let was: Vec<_> = moved.iter().map(|(was, _)| was.strip_prefix(dir).unwrap()).collect();
+        assert_eq!(
+            was,
+            [Path::new("a.svg"), Path::new("metrics.json"), Path::new("weights")]
+        );
+        let aside = moved[0].1.parent().unwrap();
+        assert!(
+            aside
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(REPLACED_PREFIX)
+        );
+        assert_eq!(std::fs::read_to_string(aside.join("metrics.json")).unwrap(), "plain");
+        assert_eq!(std::fs::read_to_string(aside.join("weights/old.npz")).unwrap(), "old");
+        assert_eq!(std::fs::read_link(aside.join("a.svg")).unwrap(), Path::new("elsewhere"));
+        // and later runs leave it alone
+        set(dir, &[("metrics.json", "newer")]).commit().unwrap();
+        assert_eq!(std::fs::read_to_string(aside.join("metrics.json")).unwrap(), "plain");
+    }
+
+    /// A failure (not a crash) before the switch, at every point: the folder
+    /// is as it was, moved entries back, nothing of the failed commit left.
+    #[test]
+    fn a_failed_commit_takes_back_what_it_did() {
+        let old: &[(&str, &str)] = &[("metrics.json", "old"), ("weights/x.npz", "old x")];
+        let new: &[(&str, &str)] = &[("metrics.json", "new"), ("b.svg", "b"), ("weights/y.npz", "y")];
+        let prepare = |dir: &Path| {
+            set(dir, old).commit().unwrap();
+            std::fs::write(dir.join("b.svg"), "mine").unwrap();
+        };
+        let listing = |dir: &Path| {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            (names, visible(dir))
+        };
+        let mut fail_at = 0;
+        loop {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path();
+            prepare(dir);
+            let before = listing(dir);
+            let mut n = 0;
+            let mut switched = false;
+            let result = set(dir, new).commit_linked(|| {
+                n += 1;
+                switched |=
+                    std::fs::read_link(dir.join(CURRENT)).is_ok_and(|t| !before.0.contains(&t.display().to_string()));
+                if n > fail_at && !switched {
+                    anyhow::bail!("disk full");
+                }
+                Ok(())
+            });
+            if result.is_ok() {
+                assert!(fail_at > 5, "only {fail_at} steps before the switch");
+                break;
+            }
+            assert_eq!(listing(dir), before, "failed after step {fail_at}");
+            fail_at += 1;
+        }
+    }
+
+    #[test]
+    fn commits_into_one_folder_take_turns() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let dir = dir.clone();
+                std::thread::spawn(move || {
+                    for i in 0..25 {
+                        let tag = format!("{w}-{i}");
+                        let files: Vec<(String, String)> = ["metrics.json", "a.svg", "weights/x.npz"]
+                            .iter()
+                            .map(|n| (n.to_string(), tag.clone()))
+                            .collect();
+                        let mut s = OutputSet::new(&dir);
+                        for (n, t) in &files {
+                            s.add(n, t.as_bytes());
+                        }
+                        s.commit().unwrap();
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        let view = visible(&dir);
+        assert_eq!(view.len(), 3, "{view:?}");
+        assert!(view.iter().all(|(_, t)| *t == view[0].1), "{view:?}");
+        let hidden = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+            .count();
+        assert_eq!(hidden, 2);
     }
 
     #[test]
@@ -481,7 +699,7 @@ mod tests {
             let crashed = set(dir, new).commit_linked(|| {
                 n += 1;
                 if n > crash_after {
-                    anyhow::bail!("crash")
+                    return Err(Crash.into());
                 }
                 Ok(())
             });

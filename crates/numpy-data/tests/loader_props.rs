@@ -99,11 +99,12 @@ fn apply(mut bytes: Vec<u8>, m: &Mutation) -> Vec<u8> {
         Mutation::Shape(a, b) => {
             // rewrite the shape in a .npy header to something else
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            if let (Some(start), Some(end)) = (text.find("'shape': ("), text.find("), }")) {
-                if start < end && bytes.len() == text.len() {
-                    let new = format!("'shape': ({}, {}", a % 1_000_000_000_000, b % 10);
-                    bytes.splice(start..end, new.bytes());
-                }
+            if let (Some(start), Some(end)) = (text.find("'shape': ("), text.find("), }"))
+                && start < end
+                && bytes.len() == text.len()
+            {
+                let new = format!("'shape': ({}, {}", a % 1_000_000_000_000, b % 10);
+                bytes.splice(start..end, new.bytes());
             }
         }
         _ => {}
