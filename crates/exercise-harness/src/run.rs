@@ -11,8 +11,7 @@ use mlp::train::{TrainConfig, dataset_cost, train};
 use mlp::{Dataset, Network};
 use std::path::Path;
 
-/// At most this many bins in a cost trace (docs/DESIGN.md section 5: a few
-/// thousand).
+/// At most this many bins in a cost trace (docs/DESIGN.md: at most 2000).
 pub const MAX_BINS: usize = 2000;
 
 /// A finished training run.

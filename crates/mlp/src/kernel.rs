@@ -3,8 +3,8 @@
 //! A step of the sheet's networks is a few dozen multiplications; written
 //! with slices, bounds checks and the lengths the slices carry around cost
 //! as much as the arithmetic (and spill registers). So the step's loops run
-//! here over raw pointers, behind one checked boundary: [`forward`] and
-//! [`train_step`] are safe, check once per call every length the loops rely
+//! here over raw pointers, behind one checked boundary: [`forward_checked`]
+//! and [`train_step`] are safe, check once per call every length the loops rely
 //! on against a [`Layout`] (whose numbers agree with each other by
 //! construction) and only then enter the unsafe loops.
 //!
@@ -12,8 +12,8 @@
 //! [`Network::gradient_from_deltas`] and the momentum rule compute it,
 //! operation for operation, so the results are the same numbers (each sum
 //! here starts from its first term rather than from 0, which can only change
-//! the sign of a zero). Tests hold the loops to that: `tests/training.rs` checks the step against those
-//! passes, `tests/step_props.rs` checks every compiled copy of it ([`Isa`])
+//! the sign of a zero). Tests hold the loops to that: `tests/training.rs`
+//! checks the step against those passes, `tests/step_props.rs` checks every compiled copy of it ([`Isa`])
 //! against a plain implementation for networks of every shape, exactly, and
 //! both also run under AddressSanitizer (`.ci/run`).
 //!
@@ -485,7 +485,7 @@ unsafe fn bias_momentum(m: usize, delta: *const f64, b: *mut f64, vel: *mut f64,
 /// widest registers the copy may use. Every copy does the same IEEE
 /// operations in the same order (Rust never contracts a product and a sum
 /// into a fused multiply-add; the exponential's `mul_add` are fused in
-/// every copy), so all give the same bits (`tests/training.rs` checks it).
+/// every copy), so all give the same bits (`tests/step_props.rs` checks it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Isa {
     /// What the target guarantees (SSE2 on x86-64); the sigmoid still picks

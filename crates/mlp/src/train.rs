@@ -180,8 +180,8 @@ pub struct Diverged {
     pub learning_rate: f64,
 }
 
-/// A network being trained: its workspace, gradient and momentum buffers,
-/// allocated once, so that [`Trainer::step`] allocates nothing.
+/// A network being trained: its tape and its momentum buffer, allocated
+/// once, so that [`Trainer::step`] allocates nothing.
 #[derive(Clone, Debug)]
 pub struct Trainer {
     tape: Tape,
