@@ -57,6 +57,79 @@ pub fn linear_fit(x: &[f64], y: &[f64]) -> LinearFit {
     LinearFit { slope, intercept, r2 }
 }
 
+/// Two-sided permutation test of the difference of the means of `a` and
+/// `b`: the share of all ways to split the pooled values into groups of
+/// their sizes whose means differ at least as much as `a`'s and `b`'s do.
+/// Exact (every split) up to a million splits; beyond that, a million
+/// splits drawn at random (fixed seed, so the answer is reproducible).
+/// Assumes nothing about the distribution of the values.
+pub fn permutation_p_value(a: &[f64], b: &[f64]) -> f64 {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    let pooled: Vec<f64> = a.iter().chain(b).copied().collect();
+    let (n, k) = (pooled.len(), a.len());
+    if k == 0 || k == n {
+        return 1.0;
+    }
+    let total: f64 = pooled.iter().sum();
+    let gap = |sum_a: f64| (sum_a / k as f64 - (total - sum_a) / (n - k) as f64).abs();
+    let observed = gap(a.iter().sum());
+    // Splits as extreme as the observed one, up to rounding in the sums.
+    let tolerance = 1e-12 * pooled.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(f64::MIN_POSITIVE);
+    let extreme = |sum_a: f64| gap(sum_a) >= observed - tolerance;
+    const LIMIT: f64 = 1e6;
+    let splits = (0..k).fold(1.0, |c, i| c * (n - i) as f64 / (i + 1) as f64);
+    if splits <= LIMIT && n < 64 {
+        // Every k-subset of n as a bit mask, in increasing order (Gosper).
+        let (mut count, mut hits) = (0u64, 0u64);
+        let mut mask: u64 = (1 << k) - 1;
+        while mask < 1 << n {
+            let sum_a: f64 = (0..n).filter(|i| mask >> i & 1 == 1).map(|i| pooled[i]).sum();
+            count += 1;
+            hits += extreme(sum_a) as u64;
+            let low = mask & mask.wrapping_neg();
+            let ripple = mask + low;
+            mask = (((ripple ^ mask) >> 2) / low) | ripple;
+        }
+        hits as f64 / count as f64
+    } else {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+        let mut shuffled = pooled.clone();
+        let draws = LIMIT as u64;
+        let hits = (0..draws)
+            .filter(|_| {
+                shuffled.shuffle(&mut rng);
+                extreme(shuffled[..k].iter().sum())
+            })
+            .count();
+        // The observed split counts as one of the draws.
+        (hits as f64 + 1.0) / (draws as f64 + 1.0)
+    }
+}
+
+/// The share of pairs `(x in a, y in b)` with `x < y`, ties counting half:
+/// how often a value of `a` is below one of `b`.
+pub fn share_below(a: &[f64], b: &[f64]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.5;
+    }
+    let score: f64 = a
+        .iter()
+        .flat_map(|x| {
+            b.iter().map(move |y| {
+                if x < y {
+                    1.0
+                } else if x == y {
+                    0.5
+                } else {
+                    0.0
+                }
+            })
+        })
+        .sum();
+    score / (a.len() * b.len()) as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +160,37 @@ mod tests {
         assert!((f.slope - 0.5).abs() < 1e-15);
         assert!((f.r2 - 0.25).abs() < 1e-15);
         assert_eq!(linear_fit(&[1.0, 1.0], &[0.0, 2.0]).r2, 0.0);
+    }
+
+    #[test]
+    fn permutation_test_counts_splits_exactly() {
+        // {1, 2} against {3, 4}: of the 6 splits of four values into two
+        // pairs, 2 ({1,2}|{3,4} and {3,4}|{1,2}) differ by 2 in the means.
+        assert_eq!(permutation_p_value(&[1.0, 2.0], &[3.0, 4.0]), 2.0 / 6.0);
+        // identical groups: every split is at least as extreme
+        assert_eq!(permutation_p_value(&[1.0, 1.0], &[1.0, 1.0]), 1.0);
+        // ten against ten, fully separated: 2 of C(20, 10) = 184756 splits
+        let a: Vec<f64> = (0..10).map(f64::from).collect();
+        let b: Vec<f64> = (10..20).map(f64::from).collect();
+        assert_eq!(permutation_p_value(&a, &b), 2.0 / 184_756.0);
+        assert_eq!(permutation_p_value(&[], &b), 1.0);
+    }
+
+    #[test]
+    fn large_permutation_tests_sample_splits() {
+        let a: Vec<f64> = (0..20).map(f64::from).collect();
+        let b: Vec<f64> = (20..40).map(f64::from).collect();
+        // C(40, 20) splits: sampled; no random split is this extreme
+        assert_eq!(permutation_p_value(&a, &b), 1.0 / 1_000_001.0);
+        let mixed: Vec<f64> = (0..20).map(|i| f64::from(i) + 0.5).collect();
+        let p = permutation_p_value(&a, &mixed);
+        assert!(p > 0.5 && p <= 1.0, "{p}");
+    }
+
+    #[test]
+    fn share_below_counts_pairs() {
+        assert_eq!(share_below(&[1.0, 2.0], &[3.0, 4.0]), 1.0);
+        assert_eq!(share_below(&[3.0, 4.0], &[1.0, 2.0]), 0.0);
+        assert_eq!(share_below(&[1.0, 3.0], &[2.0, 3.0]), (1.0 + 1.0 + 0.0 + 0.5) / 4.0);
     }
 }

@@ -265,10 +265,39 @@ pub fn train(
     max_bins: usize,
     progress: &mut dyn FnMut(u64),
 ) -> Result<TrainOutcome, Diverged> {
+    let mut nothing = |_: u64, _: &Network| {};
+    let mut watch = Watch {
+        after: &[],
+        at: &mut nothing,
+    };
+    train_watched(net, data, config, rng, max_bins, &mut watch, progress)
+}
+
+/// Looks at the network at chosen iterations of a training run, without
+/// retraining and without a call per iteration.
+pub struct Watch<'a> {
+    /// Iteration counts, ascending: `at` is called after that many
+    /// iterations (1 ..= the run's iterations; others are never reached).
+    pub after: &'a [u64],
+    /// Called with the number of iterations done and the network then.
+    pub at: &'a mut dyn FnMut(u64, &Network),
+}
+
+/// [`train`], calling `watch.at` after each of the iteration counts in
+/// `watch.after`.
+pub fn train_watched(
+    net: &mut Network,
+    data: &Dataset,
+    config: &TrainConfig,
+    rng: &mut RunRng,
+    max_bins: usize,
+    watch: &mut Watch,
+    progress: &mut dyn FnMut(u64),
+) -> Result<TrainOutcome, Diverged> {
     // One loop per generator, so that the generator is chosen once per run.
     match rng {
-        RunRng::ChaCha8(rng) => train_from(net, data, config, rng, max_bins, progress),
-        RunRng::Numpy(rng) => train_from(net, data, config, rng, max_bins, progress),
+        RunRng::ChaCha8(rng) => train_from(net, data, config, rng, max_bins, watch, progress),
+        RunRng::Numpy(rng) => train_from(net, data, config, rng, max_bins, watch, progress),
     }
 }
 
@@ -278,6 +307,7 @@ fn train_from(
     config: &TrainConfig,
     rng: &mut impl SampleIndex,
     max_bins: usize,
+    watch: &mut Watch,
     progress: &mut dyn FnMut(u64),
 ) -> Result<TrainOutcome, Diverged> {
     assert_eq!(data.inputs(), net.inputs(), "data and network disagree on inputs");
@@ -286,6 +316,9 @@ fn train_from(
     let mut trace = CostTrace::new(config.iterations, max_bins);
     let n = data.len();
     const REPORT_EVERY: u64 = 1 << 14;
+    let mut watched = watch.after.iter().copied().peekable();
+    // The next iteration count to stop at; u64::MAX is never reached.
+    let mut next_watch = watched.next().unwrap_or(u64::MAX);
     for t in 0..config.iterations {
         let idx = match config.sampling {
             Sampling::Random => rng.index(n),
@@ -303,6 +336,17 @@ fn train_from(
         trace.push(cost);
         if (t + 1) % REPORT_EVERY == 0 {
             progress(REPORT_EVERY);
+        }
+        if t + 1 == next_watch {
+            (watch.at)(t + 1, net);
+            // skip repeats and counts already passed
+            next_watch = loop {
+                match watched.next() {
+                    Some(c) if c <= t + 1 => continue,
+                    Some(c) => break c,
+                    None => break u64::MAX,
+                }
+            };
         }
     }
     if let Some(&bad) = net.params().iter().find(|p| !p.is_finite()) {

@@ -1,7 +1,7 @@
 //! Training: the XOR start stays put, the step is the momentum rule of
 //! docs/DESIGN.md section 2, sampling orders, reproducibility.
 
-use mlp::train::{Sampling, TrainConfig, Trainer, dataset_cost, train};
+use mlp::train::{Sampling, TrainConfig, Trainer, Watch, dataset_cost, train, train_watched};
 use mlp::{Activation, Dataset, Network};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -98,6 +98,38 @@ fn same_seed_same_result_other_seed_other_result() {
     };
     assert_eq!(run(3), run(3));
     assert_ne!(run(3), run(4));
+}
+
+#[test]
+fn watching_a_run_sees_it_as_shorter_runs_end_and_changes_nothing() {
+    let start = {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut net = Network::sheet(2, 3, 1, Activation::Sigmoid).unwrap();
+        net.randomize_normal(&mut rng);
+        net
+    };
+    let run = |iterations: u64, after: &[u64]| {
+        let cfg = TrainConfig::new(iterations, 0.1, 0.5, Sampling::Random, 9).unwrap();
+        let mut net = start.clone();
+        let mut seen = Vec::new();
+        let mut at = |t: u64, n: &Network| seen.push((t, n.clone()));
+        let mut watch = Watch { after, at: &mut at };
+        let out = train_watched(&mut net, &xor(), &cfg, &mut cfg.rng(), 50, &mut watch, &mut |_| {}).unwrap();
+        (net, out.trace.bins().map(|b| b.mean).collect::<Vec<_>>(), seen)
+    };
+    let (whole, trace, seen) = run(1000, &[1, 10, 10, 0, 999, 1000, 5000]);
+    // the same run as without watching
+    let cfg = TrainConfig::new(1000, 0.1, 0.5, Sampling::Random, 9).unwrap();
+    let mut plain = start.clone();
+    let out = train(&mut plain, &xor(), &cfg, &mut cfg.rng(), 50, &mut |_| {}).unwrap();
+    assert_eq!(whole, plain);
+    assert_eq!(trace, out.trace.bins().map(|b| b.mean).collect::<Vec<_>>());
+    // each count once, in order; 0 and counts past the end never
+    assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), [1, 10, 999, 1000]);
+    // what it saw after t iterations is a run of t iterations
+    for (t, net) in &seen {
+        assert_eq!(*net, run(*t, &[]).0, "after {t}");
+    }
 }
 
 #[test]
