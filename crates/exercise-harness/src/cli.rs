@@ -2,7 +2,7 @@
 //! docs/DESIGN.md section 4, the core's errors said in terms of those flags,
 //! one-line errors, and progress bars.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Parser;
 use clap::error::ErrorKind;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -105,6 +105,28 @@ pub fn config_error(e: ConfigError) -> anyhow::Error {
 /// A diverged run, with what to try next.
 pub fn diverged_error(e: Diverged) -> anyhow::Error {
     anyhow::anyhow!("{e} (try a smaller --learning-rate)")
+}
+
+/// `config` with each of the seeds `config.seed() .. config.seed() + count`,
+/// or one line naming `--seed` and `count_flag` when a seed runs past what
+/// the generator takes.
+pub fn seed_series(config: &TrainConfig, count: u64, count_flag: &str) -> Result<Vec<TrainConfig>> {
+    (0..count)
+        .map(|i| {
+            let first = config.seed();
+            let seed = first.checked_add(i).with_context(|| {
+                format!("--seed {first} with {count_flag} {count}: the seeds run past {}", u64::MAX)
+            })?;
+            config.with_seed(seed).map_err(|_| {
+                anyhow::anyhow!(
+                    "--seed {first} with {count_flag} {count}: seed {seed} is out of range for the {} generator, \
+                     which takes 0 to {} (as np.random.seed does); use a smaller --seed or {count_flag}, or --rng chacha8",
+                    config.generator(),
+                    u32::MAX
+                )
+            })
+        })
+        .collect()
 }
 
 /// Parses a whole number `>= 0` (for `--seed`).

@@ -10,8 +10,20 @@ use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// Width and height of a figure in pixels.
-pub const SIZE: (u32, u32) = (900, 540);
+/// Width and height of a figure in pixels. Figures are drawn at the width
+/// they print at on A4 inside the report's margins (about 680 CSS pixels),
+/// so that the font sizes below print at 9 to 13.5 pt, never shrunk.
+pub const SIZE: (u32, u32) = (680, 420);
+
+/// Font sizes as plotters takes them: titles, axis descriptions, tick
+/// labels, legends and notes. Plotters writes a size `s` into the SVG as
+/// `s / 1.24` pixels, and a pixel prints as 0.75 pt, so 14 prints at 8.5 pt,
+/// the smallest text of any figure.
+const TITLE_PX: u32 = 19;
+const AXIS_PX: u32 = 16;
+const TICK_PX: u32 = 14;
+const LEGEND_PX: u32 = 14;
+const NOTE_PX: u32 = 14;
 
 /// A colour-blind-safe palette (Okabe and Ito).
 pub const PALETTE: [RGBColor; 7] = [
@@ -106,7 +118,7 @@ pub fn cost_over_time(title: &str, x_label: &str, curves: &[Curve]) -> Result<St
     svg(SIZE, |root| {
         let mut chart = ChartBuilder::on(root);
         chart
-            .caption(title, ("sans-serif", 22))
+            .caption(title, ("sans-serif", TITLE_PX))
             .margin(14)
             .x_label_area_size(48)
             .y_label_area_size(88);
@@ -168,8 +180,8 @@ where
     c.configure_mesh()
         .x_desc(x)
         .y_desc(y)
-        .axis_desc_style(("sans-serif", 17))
-        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", AXIS_PX))
+        .label_style(("sans-serif", TICK_PX))
         .light_line_style(RGBColor(235, 235, 235))
         .x_label_formatter(&|v| format_count(*v))
         .y_labels(11)
@@ -191,7 +203,7 @@ fn legend_at<'a, 'b: 'a, X: Ranged, Y: Ranged>(
     c.configure_series_labels()
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(150, 150, 150))
-        .label_font(("sans-serif", 15))
+        .label_font(("sans-serif", LEGEND_PX))
         .position(position)
         .draw()
         .map_err(err)
@@ -209,7 +221,7 @@ fn xy_chart<'a, 'b>(
     y_label: &str,
 ) -> Result<XyChart<'a, 'b>> {
     let mut c = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 22))
+        .caption(title, ("sans-serif", TITLE_PX))
         .margin(14)
         .x_label_area_size(48)
         .y_label_area_size(70)
@@ -218,8 +230,8 @@ fn xy_chart<'a, 'b>(
     c.configure_mesh()
         .x_desc(x_label)
         .y_desc(y_label)
-        .axis_desc_style(("sans-serif", 17))
-        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", AXIS_PX))
+        .label_style(("sans-serif", TICK_PX))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
         .map_err(err)?;
@@ -278,7 +290,7 @@ pub fn heatmap(
     svg((SIZE.0, SIZE.1 + 60), |root| {
         let (main, bar) = root.split_horizontally(SIZE.0 - 130);
         let mut chart = ChartBuilder::on(&main)
-            .caption(title, ("sans-serif", 22))
+            .caption(title, ("sans-serif", TITLE_PX))
             .margin(14)
             .x_label_area_size(48)
             .y_label_area_size(80)
@@ -289,8 +301,8 @@ pub fn heatmap(
             .disable_mesh()
             .x_desc(x_label)
             .y_desc(y_label)
-            .axis_desc_style(("sans-serif", 17))
-            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", AXIS_PX))
+            .label_style(("sans-serif", TICK_PX))
             .y_labels(n_rows)
             .y_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) if *i < n_rows => row_labels[n_rows - 1 - *i].clone(),
@@ -339,8 +351,8 @@ fn colour_bar(area: &DrawingArea<SVGBackend, Shift>, label: &str, lo: f64, hi: f
         .disable_mesh()
         .disable_x_axis()
         .y_desc(label)
-        .axis_desc_style(("sans-serif", 15))
-        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", AXIS_PX))
+        .label_style(("sans-serif", TICK_PX))
         .y_label_formatter(&|v| format!("{v:.0}"))
         .draw()
         .map_err(err)?;
@@ -427,17 +439,73 @@ fn range_of(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
     (lo - pad * span, hi + pad * span)
 }
 
-/// An x-y figure of lines and points, legend in the upper right corner, in
-/// room kept free above the data (`legend_room`: that share of the data's
-/// height added on top).
-pub fn xy(
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    lines: &[Line],
-    points: &[Points],
-    legend_room: f64,
-) -> Result<String> {
+/// What a legend entry shows beside its text.
+#[derive(Clone, Copy, Debug)]
+pub enum Mark {
+    /// A line in a palette colour, of a width, dashed or not, at an opacity.
+    Line {
+        color: usize,
+        width: u32,
+        dashed: bool,
+        alpha: f64,
+    },
+    /// A dot in a palette colour, filled or hollow.
+    Dot { color: usize, filled: bool },
+}
+
+/// Height of a legend of `n` entries in `columns` columns, drawn by
+/// [`legend_below`].
+fn legend_height(n: usize, columns: usize) -> u32 {
+    n.div_ceil(columns) as u32 * 20 + 8
+}
+
+/// A legend in its own strip under the chart, where it covers no data.
+fn legend_below(area: &DrawingArea<SVGBackend, Shift>, entries: &[(Mark, String)], columns: usize) -> Result<()> {
+    let width = area.dim_in_pixel().0 as i32;
+    let col_width = (width - 40) / columns as i32;
+    for (i, (mark, text)) in entries.iter().enumerate() {
+        let (row, col) = ((i / columns) as i32, (i % columns) as i32);
+        let (x, y) = (30 + col * col_width, 4 + row * 20 + 10);
+        match *mark {
+            Mark::Line {
+                color,
+                width,
+                dashed,
+                alpha,
+            } => {
+                let style = PALETTE[color % PALETTE.len()].mix(alpha).stroke_width(width);
+                if dashed {
+                    for k in 0..3 {
+                        area.draw(&PathElement::new([(x + 8 * k, y), (x + 8 * k + 5, y)], style))
+                            .map_err(err)?;
+                    }
+                } else {
+                    area.draw(&PathElement::new([(x, y), (x + 22, y)], style))
+                        .map_err(err)?;
+                }
+            }
+            Mark::Dot { color, filled } => {
+                let c = PALETTE[color % PALETTE.len()];
+                let style = if filled { c.filled() } else { c.stroke_width(2) };
+                area.draw(&Circle::new((x + 11, y), 4, style)).map_err(err)?;
+            }
+        }
+        area.draw(&Text::new(
+            text.clone(),
+            (x + 30, y),
+            ("sans-serif", LEGEND_PX)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// An x-y figure of lines and points, the legend in two columns under the
+/// chart (so the axes span the data alone).
+pub fn xy(title: &str, x_label: &str, y_label: &str, lines: &[Line], points: &[Points]) -> Result<String> {
     let xs = lines
         .iter()
         .flat_map(|l| l.points.iter().map(|p| p.0))
@@ -448,35 +516,113 @@ pub fn xy(
         .chain(points.iter().flat_map(|p| p.points.iter().map(|q| q.1)));
     let (x0, x1) = range_of(xs, 0.02);
     let (y0, y1) = range_of(ys, 0.05);
-    let y1 = y1 + legend_room * (y1 - y0);
-    svg((SIZE.0, SIZE.1 + 80), |root| {
-        let mut c = xy_chart(root, title, (x0..x1, y0..y1), x_label, y_label)?;
+    let mut entries: Vec<(Mark, String)> = lines
+        .iter()
+        .filter_map(|l| {
+            l.label.clone().map(|t| {
+                (
+                    Mark::Line {
+                        color: l.color,
+                        width: l.width,
+                        dashed: l.dashed,
+                        alpha: l.alpha,
+                    },
+                    t,
+                )
+            })
+        })
+        .collect();
+    entries.extend(points.iter().map(|p| {
+        (
+            Mark::Dot {
+                color: p.color,
+                filled: p.filled,
+            },
+            p.label.clone(),
+        )
+    }));
+    let legend_h = legend_height(entries.len(), 2);
+    svg((SIZE.0, SIZE.1 + legend_h), |root| {
+        let (chart_area, legend_area) = root.split_vertically(SIZE.1);
+        let mut c = xy_chart(&chart_area, title, (x0..x1, y0..y1), x_label, y_label)?;
         for l in lines {
             let color = PALETTE[l.color % PALETTE.len()].mix(l.alpha);
             let style = color.stroke_width(l.width);
-            let series = if l.dashed {
+            if l.dashed {
                 c.draw_series(DashedLineSeries::new(l.points.iter().copied(), 8, 5, style))
-                    .map_err(err)?
+                    .map_err(err)?;
             } else {
                 c.draw_series(LineSeries::new(l.points.iter().copied(), style))
-                    .map_err(err)?
-            };
-            if let Some(label) = &l.label {
-                series
-                    .label(label)
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+                    .map_err(err)?;
             }
         }
         for p in points {
             let color = PALETTE[p.color % PALETTE.len()];
-            let filled = p.filled;
-            let style = if filled { color.filled() } else { color.stroke_width(2) };
+            let style = if p.filled {
+                color.filled()
+            } else {
+                color.stroke_width(2)
+            };
             c.draw_series(p.points.iter().map(|&q| Circle::new(q, 4, style)))
-                .map_err(err)?
-                .label(&p.label)
-                .legend(move |(x, y)| Circle::new((x + 10, y), 4, style));
+                .map_err(err)?;
         }
-        legend(&mut c)
+        legend_below(&legend_area, &entries, 2)
+    })
+}
+
+/// Panels side by side that share their x axis, each a line on linear axes.
+/// A panel whose values are all exactly 0 gets the y range ±`zero_scale`,
+/// so that the line runs through the middle where any departure from 0 of
+/// that size would show, and says so in its legend.
+pub fn panels(title: &str, x_label: &str, panels: &[(String, Vec<(f64, f64)>)], zero_scale: f64) -> Result<String> {
+    let n = panels.len().max(1);
+    let x_max = panels
+        .iter()
+        .flat_map(|p| p.1.iter().map(|q| q.0))
+        .fold(1.0f64, f64::max);
+    svg(SIZE, |root| {
+        let root = root.titled(title, ("sans-serif", TITLE_PX)).map_err(err)?;
+        let areas = root.split_evenly((1, n));
+        for (i, ((y_label, points), area)) in panels.iter().zip(areas.iter()).enumerate() {
+            let largest = points.iter().fold(0.0f64, |a, p| a.max(p.1.abs()));
+            let all_zero = largest == 0.0;
+            let half = if all_zero { zero_scale } else { 1.15 * largest };
+            let lo = if all_zero || points.iter().any(|p| p.1 < 0.0) {
+                -half
+            } else {
+                0.0
+            };
+            let mut c = ChartBuilder::on(area)
+                .margin(10)
+                .x_label_area_size(44)
+                .y_label_area_size(72)
+                .build_cartesian_2d(0.0..x_max, lo..half)
+                .map_err(err)?;
+            c.configure_mesh()
+                .x_desc(x_label)
+                .y_desc(y_label.as_str())
+                .axis_desc_style(("sans-serif", AXIS_PX))
+                .label_style(("sans-serif", TICK_PX))
+                .light_line_style(RGBColor(235, 235, 235))
+                .x_labels(4)
+                .y_labels(5)
+                .x_label_formatter(&|v| format_count(*v))
+                .y_label_formatter(&|v| if *v == 0.0 { "0".to_owned() } else { format!("{v:.0e}") })
+                .draw()
+                .map_err(err)?;
+            let color = PALETTE[i % PALETTE.len()];
+            let label = if all_zero {
+                "exactly 0 at every point".to_owned()
+            } else {
+                format!("largest: {largest:.2e}")
+            };
+            c.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(3)))
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
+            legend(&mut c)?;
+        }
+        Ok(())
     })
 }
 
@@ -485,22 +631,61 @@ pub fn xy(
 pub struct Strip {
     /// Group name on the x axis.
     pub name: String,
-    /// `(seed, value)`.
+    /// `(seed, value)`, drawn left to right in this order.
     pub values: Vec<(u64, f64)>,
+    /// Palette index.
+    pub color: usize,
+    /// Filled dots (else hollow).
+    pub filled: bool,
 }
 
-/// Values per seed for a few groups side by side (one column each), every
-/// seed a labelled dot, the mean a bar with ± one standard deviation.
+/// Values per seed for a few groups side by side (one column each), the
+/// seeds left to right in the order given, over a grey box from the mean
+/// minus to the mean plus one standard deviation with a black bar at the
+/// mean, both as wide as the group's dots.
 pub fn strips(title: &str, y_label: &str, groups: &[Strip], log: bool) -> Result<String> {
     let all: Vec<f64> = groups.iter().flat_map(|g| g.values.iter().map(|v| v.1)).collect();
     let tr = |v: f64| if log { v.max(1e-300).log10() } else { v };
-    let (y0, y1) = range_of(all.iter().map(|&v| tr(v)), 0.12);
+    let stats: Vec<(f64, f64)> = groups
+        .iter()
+        .map(|g| {
+            let vals: Vec<f64> = g.values.iter().map(|v| v.1).collect();
+            (mlp::stats::mean(&vals), mlp::stats::std_dev(&vals))
+        })
+        .collect();
+    let spread = stats
+        .iter()
+        .flat_map(|&(m, s)| [m - s, m + s])
+        .filter(|v| !log || *v > 0.0);
+    let (y0, y1) = range_of(all.iter().copied().chain(spread).map(tr), 0.06);
     let n = groups.len();
-    svg(SIZE, |root| {
-        let mut c = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 22))
-            .margin(14)
-            .x_label_area_size(48)
+    let entries = [
+        (
+            Mark::Line {
+                color: 6,
+                width: 3,
+                dashed: false,
+                alpha: 1.0,
+            },
+            "mean over seeds".to_owned(),
+        ),
+        (
+            Mark::Line {
+                color: 6,
+                width: 10,
+                dashed: false,
+                alpha: 0.15,
+            },
+            "mean ± one standard deviation".to_owned(),
+        ),
+    ];
+    let legend_h = legend_height(entries.len(), 2);
+    svg((SIZE.0, SIZE.1 + legend_h), |root| {
+        let (chart_area, legend_area) = root.split_vertically(SIZE.1);
+        let mut c = ChartBuilder::on(&chart_area)
+            .caption(title, ("sans-serif", TITLE_PX))
+            .margin(10)
+            .x_label_area_size(44)
             .y_label_area_size(80)
             .build_cartesian_2d(-0.5..(n as f64 - 0.5), y0..y1)
             .map_err(err)?;
@@ -521,50 +706,41 @@ pub fn strips(title: &str, y_label: &str, groups: &[Strip], log: bool) -> Result
                 y_label.to_owned()
             })
             .y_label_formatter(&|v| if log { log_label(*v) } else { format!("{v:.4}") })
-            .axis_desc_style(("sans-serif", 17))
-            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", AXIS_PX))
+            .label_style(("sans-serif", TICK_PX))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(err)?;
-        for (gi, g) in groups.iter().enumerate() {
-            let color = PALETTE[gi % PALETTE.len()];
+        for (gi, (g, &(m, s))) in groups.iter().zip(&stats).enumerate() {
+            let color = PALETTE[g.color % PALETTE.len()];
             let k = g.values.len().max(1);
-            let x_of = |j: usize| gi as f64 - 0.3 + 0.6 * (j as f64 + 0.5) / k as f64;
+            let (left, right) = (gi as f64 - 0.32, gi as f64 + 0.32);
+            let x_of = |j: usize| left + (right - left) * (j as f64 + 0.5) / k as f64;
+            let lo = if log { tr((m - s).max(m * 1e-3)) } else { m - s };
+            c.draw_series(std::iter::once(Rectangle::new(
+                [(left, lo), (right, tr(m + s))],
+                BLACK.mix(0.1).filled(),
+            )))
+            .map_err(err)?;
+            c.draw_series(std::iter::once(PathElement::new(
+                [(left, tr(m)), (right, tr(m))],
+                BLACK.stroke_width(3),
+            )))
+            .map_err(err)?;
+            let style = if g.filled {
+                color.filled()
+            } else {
+                color.stroke_width(2)
+            };
             c.draw_series(
                 g.values
                     .iter()
                     .enumerate()
-                    .map(|(j, &(_, v))| Circle::new((x_of(j), tr(v)), 5, color.filled())),
+                    .map(|(j, &(_, v))| Circle::new((x_of(j), tr(v)), 5, style)),
             )
-            .map_err(err)?
-            .label(format!("{}: one dot per seed", g.name))
-            .legend(move |(x, y)| Circle::new((x + 10, y), 5, color.filled()));
-            c.draw_series(g.values.iter().enumerate().map(|(j, &(seed, v))| {
-                // to the right of its dot, vertically centred on it
-                let style = ("sans-serif", 12)
-                    .into_font()
-                    .color(&BLACK)
-                    .pos(Pos::new(HPos::Left, VPos::Center));
-                Text::new(format!("seed {seed}"), (x_of(j) + 0.012, tr(v)), style)
-            }))
-            .map_err(err)?;
-            let vals: Vec<f64> = g.values.iter().map(|v| v.1).collect();
-            let (m, s) = (mlp::stats::mean(&vals), mlp::stats::std_dev(&vals));
-            let bar = [(gi as f64 - 0.38, tr(m)), (gi as f64 + 0.38, tr(m))];
-            c.draw_series(std::iter::once(PathElement::new(bar, BLACK.stroke_width(2))))
-                .map_err(err)?;
-            let lo = if log { tr((m - s).max(m * 1e-3)) } else { m - s };
-            c.draw_series(std::iter::once(PathElement::new(
-                [(gi as f64 + 0.4, lo), (gi as f64 + 0.4, tr(m + s))],
-                BLACK.stroke_width(1),
-            )))
             .map_err(err)?;
         }
-        c.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
-            .map_err(err)?
-            .label("black bar: mean; vertical line: ± one standard deviation")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.stroke_width(2)));
-        legend(&mut c)
+        legend_below(&legend_area, &entries, 2)
     })
 }
 
@@ -580,7 +756,7 @@ pub fn labelled_scatter(
     let (x0, x1) = range_of(points.iter().map(|p| p.0), 0.1);
     let (y0, y1) = range_of(points.iter().map(|p| p.1), 0.1);
     let y1 = y1 + if legend.is_empty() { 0.0 } else { 0.3 * (y1 - y0) }; // room for the legend
-    svg((SIZE.0, SIZE.0), |root| {
+    svg((SIZE.0, SIZE.1 + 60), |root| {
         let mut c = xy_chart(root, title, (x0..x1, y0..y1), x_label, y_label)?;
         c.draw_series(
             points
@@ -589,11 +765,13 @@ pub fn labelled_scatter(
                 .map(|(i, p)| Circle::new((p.0, p.1), 5, PALETTE[color_of(i) % PALETTE.len()].filled())),
         )
         .map_err(err)?;
-        c.draw_series(
-            points
-                .iter()
-                .map(|p| Text::new(p.2.clone(), (p.0, p.1), ("sans-serif", 13).into_font().color(&BLACK))),
-        )
+        c.draw_series(points.iter().map(|p| {
+            Text::new(
+                p.2.clone(),
+                (p.0, p.1),
+                ("sans-serif", NOTE_PX).into_font().color(&BLACK),
+            )
+        }))
         .map_err(err)?;
         for (color, text) in legend {
             let col = PALETTE[*color % PALETTE.len()];
@@ -631,7 +809,7 @@ pub fn image_grid(
     note: &str,
 ) -> Result<String> {
     let n_rows = images.len().div_ceil(per_row);
-    let cell = 120u32;
+    let cell = 104u32;
     let width = (per_row as u32 * cell + 40).max(600);
     let height = n_rows as u32 * (cell + 24) + 80;
     let max_abs = images
@@ -660,10 +838,14 @@ pub fn image_grid(
         }
     };
     svg((width, height), |root| {
-        let root = root.titled(title, ("sans-serif", 22)).map_err(err)?;
+        let root = root.titled(title, ("sans-serif", TITLE_PX)).map_err(err)?;
         let (grid, foot) = root.split_vertically(height - 80);
-        foot.draw(&Text::new(note.to_owned(), (20, 20), ("sans-serif", 15).into_font()))
-            .map_err(err)?;
+        foot.draw(&Text::new(
+            note.to_owned(),
+            (20, 20),
+            ("sans-serif", LEGEND_PX).into_font(),
+        ))
+        .map_err(err)?;
         let px = (cell - 24) as i32 / rows.max(cols) as i32;
         for (k, (caption, values)) in images.iter().enumerate() {
             let (gr, gc) = (k / per_row, k % per_row);
@@ -672,7 +854,7 @@ pub fn image_grid(
             grid.draw(&Text::new(
                 caption.clone(),
                 (x0, y0 + 2),
-                ("sans-serif", 14).into_font(),
+                ("sans-serif", NOTE_PX).into_font(),
             ))
             .map_err(err)?;
             for r in 0..rows {

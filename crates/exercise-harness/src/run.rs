@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use indicatif::ProgressBar;
 use mlp::random::RunRng;
 use mlp::trace::CostTrace;
-use mlp::train::{TrainConfig, dataset_cost, train};
+use mlp::train::{TrainConfig, Watch, dataset_cost, train_watched};
 use mlp::{Dataset, Network};
 use std::path::Path;
 
@@ -38,9 +38,28 @@ impl Run {
         rng: &mut RunRng,
         bar: Option<&ProgressBar>,
     ) -> Result<Run> {
+        let mut nothing = |_: u64, _: &Network| {};
+        let mut watch = Watch {
+            after: &[],
+            at: &mut nothing,
+        };
+        Run::train_watched(name, start, data, config, rng, bar, &mut watch)
+    }
+
+    /// [`Run::train`], showing the network to `watch` after the iteration
+    /// counts it names.
+    pub fn train_watched(
+        name: impl Into<String>,
+        start: &Network,
+        data: &Dataset,
+        config: &TrainConfig,
+        rng: &mut RunRng,
+        bar: Option<&ProgressBar>,
+        watch: &mut Watch,
+    ) -> Result<Run> {
         let name = name.into();
         let mut net = start.clone();
-        let outcome = train(&mut net, data, config, rng, MAX_BINS, &mut |done| {
+        let outcome = train_watched(&mut net, data, config, rng, MAX_BINS, watch, &mut |done| {
             if let Some(b) = bar {
                 b.inc(done);
             }

@@ -8,11 +8,11 @@ use exercise_harness::data::{default_data, load_data};
 use exercise_harness::flow::{self, Exercise};
 use exercise_harness::metrics::{Header, SheetWeights, ex2a::Metrics};
 use exercise_harness::output::OutputSet;
-use exercise_harness::plot::{Curve, cost_over_time, format_count};
+use exercise_harness::plot::{format_count, panels};
 use exercise_harness::run::Run;
 use exercise_harness::sheet::xor_start;
-use mlp::train::dataset_cost;
-use mlp::{Dataset, TrainConfig};
+use mlp::train::{Watch, dataset_cost};
+use mlp::{Dataset, Network, TrainConfig};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -36,6 +36,18 @@ struct Args {
 }
 
 const ITERATIONS: u64 = 10_000;
+/// The half-height of a panel whose values are all exactly 0: far below
+/// the parameters' scale (about 1), so a change of that size would show.
+const ZERO_SCALE: f64 = 1e-12;
+/// How often the largest parameter change is recorded.
+const WATCH_EVERY: u64 = 10;
+
+/// The run, and the largest change of any parameter from the start after
+/// every [`WATCH_EVERY`] iterations.
+struct Watched {
+    run: Run,
+    largest_change: Vec<(f64, f64)>,
+}
 
 struct PerfectStart {
     common: CommonArgs,
@@ -47,7 +59,7 @@ struct PerfectStart {
 impl Exercise for PerfectStart {
     const NAME: &'static str = "ex2a";
     type Args = Args;
-    type Trained = Run;
+    type Trained = Watched;
 
     fn prepare(args: Args) -> Result<Self> {
         let data_path = args.data.unwrap_or_else(|| default_data("xor_data.npz"));
@@ -59,20 +71,41 @@ impl Exercise for PerfectStart {
         })
     }
 
-    fn train(&self) -> Result<Run> {
+    fn train(&self) -> Result<Watched> {
         let config = &self.config;
-        Run::train_alone(
+        let start = xor_start();
+        // After every WATCH_EVERY iterations: the largest change of any
+        // parameter from the start.
+        let after: Vec<u64> = (1..=config.iterations() / WATCH_EVERY)
+            .map(|i| i * WATCH_EVERY)
+            .collect();
+        let mut largest_change = Vec::with_capacity(after.len());
+        let mut at = |t: u64, net: &Network| {
+            let change = net
+                .params()
+                .iter()
+                .zip(start.params())
+                .fold(0.0f64, |a, (p, q)| a.max((p - q).abs()));
+            largest_change.push((t as f64, change));
+        };
+        let mut watch = Watch {
+            after: &after,
+            at: &mut at,
+        };
+        let run = Run::train_watched(
             format!("xor-seed{}", config.seed()),
-            &xor_start(),
+            &start,
             &self.data,
             config,
             &mut config.rng(),
-            "2a",
-        )
+            None,
+            &mut watch,
+        )?;
+        Ok(Watched { run, largest_change })
     }
 
-    fn outputs(&self, run: &Run, set: &mut OutputSet) -> Result<Vec<String>> {
-        let (config, data) = (&self.config, &self.data);
+    fn outputs(&self, watched: &Watched, set: &mut OutputSet) -> Result<Vec<String>> {
+        let (config, data, run) = (&self.config, &self.data, &watched.run);
         let change = run.max_abs_change();
         let initial_cost = dataset_cost(&run.initial, data);
         let final_cost = run.final_cost(data);
@@ -88,17 +121,24 @@ impl Exercise for PerfectStart {
                 final_weights: SheetWeights::of(&run.trained)?,
             },
         )?;
-        let curve = Curve::from_trace("per-sample cost, mean per bin", &run.trace, false);
+        let cost: Vec<(f64, f64)> = run.trace.bins().map(|b| (b.end as f64, b.max)).collect();
         let title = format!(
             "2a: XOR from the perfect start, {} iterations",
             format_count(config.iterations() as f64)
         );
         set.add(
             "cost_over_time.svg",
-            cost_over_time(
+            panels(
                 &title,
-                &format!("iteration (bins of {})", run.trace.bin_size()),
-                &[curve],
+                "iteration",
+                &[
+                    ("largest per-sample cost in each bin".to_owned(), cost),
+                    (
+                        "largest |P − P(0)| over all parameters".to_owned(),
+                        watched.largest_change.clone(),
+                    ),
+                ],
+                ZERO_SCALE,
             )?,
         );
         if self.common.save_weights {

@@ -4,11 +4,11 @@
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use exercise_harness::cli::CommonArgs;
+use exercise_harness::cli::{CommonArgs, seed_series};
 use exercise_harness::data::{default_data, load_data};
 use exercise_harness::flow::{self, Exercise};
 use exercise_harness::metrics::ex2b::{Failure, FailureReason, Metrics, Sweep as SweepMetrics};
-use exercise_harness::metrics::{Header, SheetWeights};
+use exercise_harness::metrics::{Header, Seeds, SheetWeights};
 use exercise_harness::output::OutputSet;
 use exercise_harness::plot::{Curve, cost_over_time, format_count, heatmap};
 use exercise_harness::run::Run;
@@ -24,11 +24,12 @@ use std::process::ExitCode;
 ///
 /// The main run starts from the course's start with --perturb applied
 /// (default W[0,1]=0) and writes cost_over_time.svg. Then, unless
-/// --no-sweep, every one of the 12 parameters is offset by every value on a
-/// grid from -3 to +3 and trained the same way; perturbation_sweep.svg shows
-/// the final data-set cost as a heat map and metrics.json lists the
-/// perturbations that do not recover, with the reason where it is visible
-/// (for example a ReLU unit that never fires again).
+/// --no-sweep, every one of the 12 parameters is offset by every nonzero
+/// value on a grid from -3 to +3 and trained the same way from
+/// --sweep-seeds sample orders; perturbation_sweep.svg shows the share of
+/// sample orders that do not recover as a heat map, and metrics.json lists
+/// every run that does not recover with what its trained network shows
+/// (for example a ReLU unit that no longer fires on any input).
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
@@ -45,9 +46,13 @@ struct Args {
     #[arg(long, value_name = "P[I,J]=X", default_value = "W[0,1]=0")]
     perturb: Perturbation,
 
-    /// Step of the sweep's offset grid from -3 to +3
+    /// Step of the sweep's offset grid from -3 to +3 (0 left out)
     #[arg(long, value_name = "STEP", default_value_t = 0.25, value_parser = parse_step)]
     sweep_step: f64,
+
+    /// Sample orders per perturbation in the sweep: seeds --seed .. --seed + N
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1000), allow_negative_numbers = true)]
+    sweep_seeds: u64,
 
     /// Skip the perturbation sweep
     #[arg(long)]
@@ -75,6 +80,9 @@ struct PerturbedStart {
     /// The perturbed start and the parameter's value before the change.
     start: Network,
     original: f64,
+    /// The sweep's configuration for each of its sample orders (checked
+    /// before any training).
+    sweep_configs: Vec<TrainConfig>,
 }
 
 /// The main run and the sweep.
@@ -97,6 +105,11 @@ impl Exercise for PerturbedStart {
             .perturb
             .apply(&mut start)
             .map_err(|e| anyhow::anyhow!("--perturb {}: {e}", args.perturb))?;
+        let sweep_configs = if args.no_sweep {
+            Vec::new()
+        } else {
+            seed_series(&config, args.sweep_seeds, "--sweep-seeds")?
+        };
         Ok(PerturbedStart {
             args,
             data_path,
@@ -104,6 +117,7 @@ impl Exercise for PerturbedStart {
             config,
             start,
             original,
+            sweep_configs,
         })
     }
 
@@ -120,7 +134,7 @@ impl Exercise for PerturbedStart {
         let sweep = if self.args.no_sweep {
             None
         } else {
-            Some(sweep(&self.data, config, self.args.sweep_step)?)
+            Some(sweep(&self.data, &self.sweep_configs, self.args.sweep_step)?)
         };
         Ok(Trained { main_run, sweep })
     }
@@ -171,22 +185,30 @@ impl Exercise for PerturbedStart {
         ];
         if let Some(s) = &sweep {
             summary.push(format!(
-                "  sweep: {} of {} perturbations (12 parameters x {} offsets from -3 to +3) recover; {} do not:",
+                "  sweep: {} perturbations (12 parameters x {} nonzero offsets from -3 to +3), {} sample orders each: \
+                 {} of {} runs recover",
+                s.perturbations,
+                s.offsets.len(),
+                s.seeds.count,
                 s.recovered,
                 s.runs,
-                s.offsets.len(),
-                s.not_recovered.len()
             ));
-            for f in s.not_recovered.iter().take(12) {
+            let failing: Vec<String> = s
+                .parameters
+                .iter()
+                .zip(&s.failed)
+                .flat_map(|(p, row)| {
+                    row.iter()
+                        .zip(&s.offsets)
+                        .filter(|(n, _)| **n > 0)
+                        .map(move |(n, o)| format!("{p}{o:+} ({n}/{})", s.seeds.count))
+                })
+                .collect();
+            if !failing.is_empty() {
                 summary.push(format!(
-                    "    {}{:+}: cost {:.2e}: {}",
-                    f.parameter, f.offset, f.final_cost, f.reason
-                ));
-            }
-            if s.not_recovered.len() > 12 {
-                summary.push(format!(
-                    "    ... and {} more in metrics.json",
-                    s.not_recovered.len() - 12
+                    "  perturbations with failing sample orders ({}): {}",
+                    failing.len(),
+                    failing.join(", ")
                 ));
             }
         }
@@ -212,64 +234,75 @@ fn main() -> ExitCode {
     flow::main::<PerturbedStart>()
 }
 
-/// One cell of the sweep.
+/// One run of the sweep: its outcome, and the run itself where its weights
+/// are kept (the first seed of each perturbation; the others would hold
+/// thousands of cost traces in memory for nothing).
 #[derive(Clone, Debug)]
-struct Cell {
+struct SweepRun {
+    seed: u64,
     final_cost: f64,
-    recovered: bool,
     reason: Option<FailureReason>,
-    run: Run,
+    run: Option<Run>,
 }
 
 struct Sweep {
     names: Vec<String>,
     offsets: Vec<f64>,
-    cells: Vec<Vec<Cell>>,
+    seeds: Seeds,
+    /// `cells[parameter][offset]`: the runs of that perturbation, by seed.
+    cells: Vec<Vec<Vec<SweepRun>>>,
 }
 
+/// The nonzero multiples of `step` from -3 to +3.
 fn offsets(step: f64) -> Vec<f64> {
     let n = (3.0 / step + 1e-9).floor() as i64;
-    (-n..=n).map(|i| i as f64 * step).collect()
+    (-n..=n).filter(|&i| i != 0).map(|i| i as f64 * step).collect()
 }
 
-fn sweep(data: &Dataset, config: &TrainConfig, step: f64) -> Result<Sweep> {
+/// Trains every perturbation from each of `configs` (one per sample order).
+fn sweep(data: &Dataset, configs: &[TrainConfig], step: f64) -> Result<Sweep> {
     let base = xor_start();
     let params = ParamIndex::all(&base);
     let offsets = offsets(step);
-    let jobs: Vec<(usize, usize)> = (0..params.len())
-        .flat_map(|p| (0..offsets.len()).map(move |o| (p, o)))
+    let (n_offsets, n_seeds) = (offsets.len(), configs.len());
+    let jobs: Vec<(usize, usize, usize)> = (0..params.len())
+        .flat_map(|p| (0..n_offsets).flat_map(move |o| (0..n_seeds).map(move |s| (p, o, s))))
         .collect();
-    let mut results: Vec<(usize, usize, Cell)> = jobs
+    let mut results: Vec<((usize, usize, usize), SweepRun)> = jobs
         .par_iter()
-        .map(|&(p, o)| -> Result<(usize, usize, Cell)> {
+        .map(|&(p, o, s)| -> Result<_> {
+            let config = &configs[s];
             let mut start = base.clone();
             start.params_mut()[p] += offsets[o];
-            let name = format!("sweep-{}{:+.2}", params[p], offsets[o]).replace(['[', ']', ','], "_");
+            let name =
+                format!("sweep-{}{:+.2}-seed{}", params[p], offsets[o], config.seed()).replace(['[', ']', ','], "_");
             let run = Run::train(name, &start, data, config, &mut config.rng(), None)
-                .with_context(|| format!("sweep {}{:+}", params[p], offsets[o]))?;
+                .with_context(|| format!("sweep {}{:+} seed {}", params[p], offsets[o], config.seed()))?;
             let final_cost = run.final_cost(data);
-            let recovered = final_cost < RECOVERED;
-            let reason = (!recovered).then(|| diagnose(&run, data));
+            let reason = (final_cost >= RECOVERED).then(|| diagnose(&run, data));
             Ok((
-                p,
-                o,
-                Cell {
+                (p, o, s),
+                SweepRun {
+                    seed: config.seed(),
                     final_cost,
-                    recovered,
                     reason,
-                    run,
+                    run: (s == 0).then_some(run),
                 },
             ))
         })
         .collect::<Result<_>>()?;
-    results.sort_by_key(|r| (r.0, r.1));
-    let mut cells: Vec<Vec<Cell>> = vec![Vec::with_capacity(offsets.len()); params.len()];
-    for (p, _, cell) in results {
-        cells[p].push(cell);
+    results.sort_by_key(|r| r.0);
+    let mut cells: Vec<Vec<Vec<SweepRun>>> = vec![vec![Vec::with_capacity(configs.len()); offsets.len()]; params.len()];
+    for ((p, o, _), run) in results {
+        cells[p][o].push(run);
     }
     Ok(Sweep {
         names: params.iter().map(|p| p.to_string()).collect(),
         offsets,
+        seeds: Seeds {
+            first: configs[0].seed(),
+            count: configs.len() as u64,
+        },
         cells,
     })
 }
@@ -316,61 +349,71 @@ fn full_batch_gradient_norm(net: &Network, data: &Dataset, tape: &mut Tape) -> f
     total.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
-/// The sweep's heat map and (if asked) weights into the set; its metrics.
+/// The sweep's heat map and (if asked) the first seed's weights into the
+/// set; its metrics.
 fn sweep_outputs(s: &Sweep, config: &TrainConfig, save_weights: bool, set: &mut OutputSet) -> Result<SweepMetrics> {
-    let floor = -16.0;
-    let log_costs: Vec<Vec<f64>> = s
+    let failed: Vec<Vec<u64>> = s
         .cells
         .iter()
-        .map(|row| row.iter().map(|c| c.final_cost.log10().max(floor)).collect())
+        .map(|row| {
+            row.iter()
+                .map(|runs| runs.iter().filter(|r| r.reason.is_some()).count() as u64)
+                .collect()
+        })
         .collect();
-    let top = log_costs.iter().flatten().fold(floor + 1.0, |a, &b| a.max(b)).ceil();
+    let percent: Vec<Vec<f64>> = failed
+        .iter()
+        .map(|row| row.iter().map(|&n| 100.0 * n as f64 / s.seeds.count as f64).collect())
+        .collect();
     set.add(
         "perturbation_sweep.svg",
         heatmap(
             &format!(
-                "2b sweep: final cost after {} iterations from start + offset",
+                "2b sweep: {} sample orders per perturbation, {} iterations each",
+                s.seeds.count,
                 format_count(config.iterations() as f64)
             ),
-            &format!("offset added to the parameter (×: not recovered, final cost ≥ {RECOVERED:.0e})"),
+            "offset added to the parameter (×: no sample order recovers)",
             "perturbed parameter",
-            "log10 final data-set cost (−16: 1e-16 or less)",
+            &format!("% of the {} sample orders that do not recover", s.seeds.count),
             &s.names,
             &s.offsets,
-            &log_costs,
-            (floor, top),
-            |r, c| !s.cells[r][c].recovered,
+            &percent,
+            (0.0, 100.0),
+            |r, c| failed[r][c] == s.seeds.count,
         )?,
     );
     if save_weights {
-        for cell in s.cells.iter().flatten() {
-            cell.run.add_weights(set, Path::new("sweep"))?;
+        for run in s.cells.iter().flatten().flatten().filter_map(|r| r.run.as_ref()) {
+            run.add_weights(set, Path::new("sweep"))?;
         }
     }
-    let mut not_recovered = Vec::new();
+    let mut failures = Vec::new();
     for (p, row) in s.cells.iter().enumerate() {
-        for (o, cell) in row.iter().enumerate() {
-            if let Some(reason) = &cell.reason {
-                not_recovered.push(Failure::new(
-                    s.names[p].clone(),
-                    s.offsets[o],
-                    cell.final_cost,
-                    reason.clone(),
-                ));
+        for (o, runs) in row.iter().enumerate() {
+            for r in runs {
+                if let Some(reason) = &r.reason {
+                    failures.push(Failure {
+                        parameter: s.names[p].clone(),
+                        offset: s.offsets[o],
+                        seed: r.seed,
+                        final_cost: r.final_cost,
+                        diagnosis: reason.clone(),
+                    });
+                }
             }
         }
     }
-    let runs = s.cells.iter().map(Vec::len).sum::<usize>();
+    let perturbations = s.names.len() * s.offsets.len();
+    let runs = perturbations * s.seeds.count as usize;
     Ok(SweepMetrics {
         offsets: s.offsets.clone(),
         parameters: s.names.clone(),
+        seeds: s.seeds,
+        perturbations,
         runs,
-        recovered: runs - not_recovered.len(),
-        not_recovered,
-        final_cost: s
-            .cells
-            .iter()
-            .map(|row| row.iter().map(|c| c.final_cost).collect())
-            .collect(),
+        recovered: runs - failures.len(),
+        failed,
+        failures,
     })
 }

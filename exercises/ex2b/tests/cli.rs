@@ -15,16 +15,36 @@ fn the_perturbed_start_recovers_and_the_sweep_explains_failures() {
     assert!(m["initial_cost"].as_f64().unwrap() > 1e-3);
     assert!(m["final_cost"].as_f64().unwrap() < 1e-6);
     let sweep = &m["sweep"];
-    assert_eq!(sweep["runs"], 12 * 25);
-    let failures = sweep["not_recovered"].as_array().unwrap();
-    assert_eq!(sweep["recovered"].as_u64().unwrap() as usize + failures.len(), 300);
+    // 12 parameters x 24 nonzero offsets (0 is the unperturbed start), 20
+    // sample orders each
+    let offsets: Vec<f64> = sweep["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_f64().unwrap())
+        .collect();
+    assert_eq!(offsets.len(), 24);
+    assert!(!offsets.contains(&0.0));
+    assert_eq!(sweep["perturbations"], 12 * 24);
+    assert_eq!(sweep["seeds"]["count"], 20);
+    assert_eq!(sweep["runs"], 12 * 24 * 20);
+    let failures = sweep["failures"].as_array().unwrap();
+    assert_eq!(
+        sweep["recovered"].as_u64().unwrap() as usize + failures.len(),
+        12 * 24 * 20
+    );
+    // the counts per perturbation are the failures listed
+    let failed: u64 = sweep["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap().iter().map(|n| n.as_u64().unwrap()))
+        .sum();
+    assert_eq!(failed as usize, failures.len());
     for f in failures {
         assert!(f["final_cost"].as_f64().unwrap() >= 1e-6);
-        assert!(!f["reason"].as_str().unwrap().is_empty());
-    }
-    // Offsets of 0 are the perfect start: they always recover, exactly.
-    for row in sweep["final_cost"].as_array().unwrap() {
-        assert_eq!(row[12], 0.0);
+        assert!(f["seed"].as_u64().unwrap() < 20);
+        assert!(f["diagnosis"]["kind"].is_string());
     }
     assert!(dir.path().join("perturbation_sweep.svg").exists());
     assert!(dir.path().join("cost_over_time.svg").exists());
@@ -65,4 +85,10 @@ fn bad_perturbations_are_refused_with_one_line() {
         assert!(!out.exists());
     }
     assert_refused(BIN, &["--out", o, "--sweep-step", "0"], &["--sweep-step"]);
+    assert_refused(BIN, &["--out", o, "--sweep-seeds", "0"], &["--sweep-seeds"]);
+    assert_refused(
+        BIN,
+        &["--out", o, "--seed", "4294967290", "--sweep-seeds", "10"],
+        &["--seed", "--sweep-seeds"],
+    );
 }

@@ -16,7 +16,9 @@ fn args(out: &Path, seed: u64) -> Vec<String> {
         out.to_str().unwrap(),
         "--save-weights",
         "--sweep-step",
-        "1",
+        "0.75",
+        "--sweep-seeds",
+        "2",
         "--seed",
         &seed.to_string(),
     ]

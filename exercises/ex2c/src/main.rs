@@ -5,7 +5,7 @@ mod summary;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use exercise_harness::cli::CommonArgs;
+use exercise_harness::cli::{CommonArgs, config_error, seed_series};
 use exercise_harness::data::{default_data, load_data};
 use exercise_harness::flow::{self, Exercise};
 use exercise_harness::metrics::ex2c::{LearningRate, Metrics, Seeds};
@@ -24,10 +24,11 @@ use summary::{RunResult, summarize};
 ///
 /// Each run starts as the sheet's footnote says (V, W, b drawn from N(0, 1)
 /// in that order from the run's generator) and trains for 10^6 iterations by
-/// default. Seeds run in parallel; each is reproducible on its own. Writes
-/// metrics.json (runs, summary with the mean and standard deviation of the
-/// test cost over seeds), cost_over_time.svg, response.svg and
-/// test_cost_per_seed.svg.
+/// default. Seeds run in parallel; each is reproducible on its own. Unless
+/// --learning-rate or --no-cross-rates is given, each K also trains at the
+/// other Ks' default rates. Writes metrics.json (runs, summary with the mean
+/// and standard deviation of the test cost over seeds), cost_over_time.svg,
+/// response.svg and test_cost_per_seed.svg.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
@@ -50,6 +51,12 @@ struct Args {
     /// Number of seeds per K: seeds --seed .. --seed + N, run in parallel
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000), allow_negative_numbers = true)]
     seeds: u64,
+
+    /// Skip the runs of each K at the other Ks' default learning rates
+    /// (0.2 / K differs between Ks, so without them a comparison of K is
+    /// also one of learning rates)
+    #[arg(long)]
+    no_cross_rates: bool,
 }
 
 const ITERATIONS: u64 = 1_000_000;
@@ -64,7 +71,8 @@ struct FunctionApproximation {
     test: Dataset,
     /// One configuration per K, in the order of `--hidden`.
     configs: Vec<(usize, TrainConfig)>,
-    /// Every run: K and its configuration with its seed.
+    /// Every run: K and its configuration with its seed, the runs at the
+    /// sheet's rates first.
     jobs: Vec<(usize, TrainConfig)>,
 }
 
@@ -97,26 +105,24 @@ impl Exercise for FunctionApproximation {
             .collect::<Result<_>>()?;
         let mut jobs = Vec::new();
         for &(k, c) in &configs {
-            for i in 0..args.seeds {
-                let seed = c.seed().checked_add(i).with_context(|| {
-                    format!(
-                        "--seed {} with --seeds {}: the seeds run past {}",
-                        c.seed(),
-                        args.seeds,
-                        u64::MAX
-                    )
-                })?;
-                let config = c.with_seed(seed).map_err(|_| {
-                    anyhow::anyhow!(
-                        "--seed {} with --seeds {}: seed {seed} is out of range for the {} generator, which takes \
-                         0 to {} (as np.random.seed does); use a smaller --seed or --seeds, or --rng chacha8",
-                        c.seed(),
-                        args.seeds,
-                        c.generator(),
-                        u32::MAX
-                    )
-                })?;
-                jobs.push((k, config));
+            jobs.extend(seed_series(&c, args.seeds, "--seeds")?.into_iter().map(|c| (k, c)));
+        }
+        if !args.no_cross_rates && args.common.learning_rate.is_none() {
+            for &(k, c) in &configs {
+                for &(other, o) in &configs {
+                    if other == k || o.learning_rate() == c.learning_rate() {
+                        continue;
+                    }
+                    let at_other_rate =
+                        TrainConfig::new(c.iterations(), o.learning_rate(), c.momentum(), c.sampling(), c.seed())
+                            .and_then(|x| x.with_generator(c.generator()))
+                            .map_err(config_error)?;
+                    jobs.extend(
+                        seed_series(&at_other_rate, args.seeds, "--seeds")?
+                            .into_iter()
+                            .map(|c| (k, c)),
+                    );
+                }
             }
         }
         Ok(FunctionApproximation {
@@ -141,16 +147,17 @@ impl Exercise for FunctionApproximation {
                 let mut rng = config.rng();
                 let mut start = Network::sheet(1, k, 1, Activation::Sigmoid)?;
                 rng.draw_start(&mut start);
-                let run = Run::train(
-                    format!("k{k}-seed{}", config.seed()),
-                    &start,
-                    train,
-                    &config,
-                    &mut rng,
-                    bar.as_ref(),
-                )?;
+                // Runs at another K's rate carry it in their name.
+                let own_rate = self.configs.iter().find(|c| c.0 == k).map(|c| c.1.learning_rate());
+                let name = if own_rate == Some(config.learning_rate()) {
+                    format!("k{k}-seed{}", config.seed())
+                } else {
+                    format!("k{k}-eta{}-seed{}", config.learning_rate(), config.seed())
+                };
+                let run = Run::train(name, &start, train, &config, &mut rng, bar.as_ref())?;
                 let result = RunResult {
                     hidden: k,
+                    learning_rate: config.learning_rate(),
                     seed: config.seed(),
                     train_cost: dataset_cost(&run.trained, train),
                     test_cost: dataset_cost(&run.trained, test),
@@ -173,29 +180,35 @@ fn main() -> ExitCode {
     flow::main::<FunctionApproximation>()
 }
 
-/// The test cost of the noise-free function of the data recipe, sin(pi x):
-/// about what the noise alone costs.
-fn sin_test_cost(test: &Dataset) -> f64 {
-    let total: f64 = (0..test.len())
+/// The cost of the noise-free function of the data recipe, sin(pi x), on
+/// `data`: what the noise alone costs on these samples.
+fn sin_cost(data: &Dataset) -> f64 {
+    let total: f64 = (0..data.len())
         .map(|i| {
-            let e = (std::f64::consts::PI * test.input(i)[0]).sin() - test.target(i)[0];
+            let e = (std::f64::consts::PI * data.input(i)[0]).sin() - data.target(i)[0];
             0.5 * e * e
         })
         .sum();
-    total / test.len() as f64
+    total / data.len() as f64
 }
 
 fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut OutputSet) -> Result<Vec<String>> {
     let (args, configs, train, test) = (&part.args, &part.configs, &part.train, &part.test);
     let results: Vec<RunResult> = runs.iter().map(|r| r.0.clone()).collect();
-    let summary = summarize(&results);
+    let sheet_rate = |k: usize| configs.iter().find(|c| c.0 == k).map(|c| c.1.learning_rate());
+    let (summary, other_rates): (Vec<_>, Vec<_>) = summarize(&results)
+        .into_iter()
+        .partition(|s| sheet_rate(s.hidden) == Some(s.learning_rate));
+    let at_sheet_rate = |r: &&(RunResult, Run)| sheet_rate(r.0.hidden) == Some(r.0.learning_rate);
+    let runs: Vec<&(RunResult, Run)> = runs.iter().collect();
+    let sheet_runs: Vec<&(RunResult, Run)> = runs.iter().copied().filter(at_sheet_rate).collect();
     let iterations = configs[0].1.iterations();
 
     // Cost over time: the representative seed's curve per K, the band is the
     // spread (min to max) of the bin means over all seeds.
     let mut curves = Vec::new();
     for s in &summary {
-        let of_k: Vec<&(RunResult, Run)> = runs.iter().filter(|r| r.0.hidden == s.hidden).collect();
+        let of_k: Vec<&(RunResult, Run)> = sheet_runs.iter().copied().filter(|r| r.0.hidden == s.hidden).collect();
         let rep = of_k
             .iter()
             .find(|r| r.0.seed == s.representative_seed)
@@ -249,7 +262,7 @@ fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut
         dashed: true,
     }];
     for (i, s) in summary.iter().enumerate() {
-        for r in runs.iter().filter(|r| r.0.hidden == s.hidden) {
+        for r in sheet_runs.iter().filter(|r| r.0.hidden == s.hidden) {
             let rep = r.0.seed == s.representative_seed;
             let mut tape = r.1.trained.tape();
             lines.push(Line {
@@ -273,7 +286,7 @@ fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut
             .zip(d.all_targets().iter().copied())
             .collect()
     };
-    let points = [
+    let mut points = vec![
         Points {
             label: format!("training data ({})", train.len()),
             points: pts(train),
@@ -287,6 +300,25 @@ fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut
             filled: false,
         },
     ];
+    // Where the test cost is measured: each median-seed network at the
+    // test inputs.
+    for (i, s) in summary.iter().enumerate() {
+        let rep = sheet_runs
+            .iter()
+            .find(|r| r.0.hidden == s.hidden && r.0.seed == s.representative_seed)
+            .context("the representative run")?;
+        let mut tape = rep.1.trained.tape();
+        points.push(Points {
+            label: format!("K = {}: output at the {} test inputs", s.hidden, test.len()),
+            points: test
+                .all_inputs()
+                .iter()
+                .map(|&x| (x, rep.1.trained.forward(&[x], &mut tape)[0]))
+                .collect(),
+            color: i,
+            filled: true,
+        });
+    }
     outputs.add(
         "response.svg",
         xy(
@@ -298,25 +330,29 @@ fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut
             "network output y",
             &lines,
             &points,
-            0.42,
         )?,
     );
 
-    let groups: Vec<Strip> = summary
-        .iter()
-        .map(|s| Strip {
-            name: format!("K = {}", s.hidden),
-            values: results
-                .iter()
-                .filter(|r| r.hidden == s.hidden)
-                .map(|r| (r.seed, r.test_cost))
-                .collect(),
-        })
-        .collect();
+    // Every K at every rate, the sheet's rate for that K filled.
+    let mut groups: Vec<Strip> = Vec::new();
+    for (i, s) in summary.iter().enumerate() {
+        for g in std::iter::once(s).chain(other_rates.iter().filter(|o| o.hidden == s.hidden)) {
+            groups.push(Strip {
+                name: format!("K = {}, η = {}", g.hidden, g.learning_rate),
+                values: results
+                    .iter()
+                    .filter(|r| r.hidden == g.hidden && r.learning_rate == g.learning_rate)
+                    .map(|r| (r.seed, r.test_cost))
+                    .collect(),
+                color: i,
+                filled: g.learning_rate == s.learning_rate,
+            });
+        }
+    }
     outputs.add(
         "test_cost_per_seed.svg",
         strips(
-            "2c: test cost after training, per seed",
+            "2c: test cost after training, one dot per seed",
             "test-set cost: mean of ½(y − y*)²",
             &groups,
             false,
@@ -334,10 +370,10 @@ fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut
         configs[0].1.seed(),
         configs[0].1.sampling()
     )];
-    for s in &summary {
+    for s in summary.iter().chain(&other_rates) {
         lines.push(format!(
-            "  K = {:>3}: average test cost {:.5} ± {:.5} (std over {} seeds; median seed {}), average training cost {:.5}",
-            s.hidden, s.test_cost_mean, s.test_cost_std, s.seeds, s.representative_seed, s.train_cost_mean
+            "  K = {:>3}, eta = {}: average test cost {:.5} ± {:.5} (std over {} seeds; median seed {}), average training cost {:.5}",
+            s.hidden, s.learning_rate, s.test_cost_mean, s.test_cost_std, s.seeds, s.representative_seed, s.train_cost_mean
         ));
     }
     if let (true, Some(best)) = (summary.len() > 1, lowest) {
@@ -368,7 +404,9 @@ fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut
             },
             runs: results,
             summary,
-            test_cost_of_sin_pi_x: sin_test_cost(test),
+            other_rates,
+            test_cost_of_sin_pi_x: sin_cost(test),
+            train_cost_of_sin_pi_x: sin_cost(train),
             lower_mean_test_cost_hidden: lowest,
         },
     )?;

@@ -11,21 +11,26 @@ pub fn representative(runs: &[&RunResult]) -> u64 {
     sorted[(sorted.len() - 1) / 2].seed
 }
 
-/// One summary per K, in the order the Ks first appear.
+/// One summary per K and learning rate, in the order they first appear.
 pub fn summarize(runs: &[RunResult]) -> Vec<Summary> {
-    let mut ks: Vec<usize> = Vec::new();
+    let mut groups: Vec<(usize, f64)> = Vec::new();
     for r in runs {
-        if !ks.contains(&r.hidden) {
-            ks.push(r.hidden);
+        if !groups.contains(&(r.hidden, r.learning_rate)) {
+            groups.push((r.hidden, r.learning_rate));
         }
     }
-    ks.into_iter()
-        .map(|k| {
-            let of_k: Vec<&RunResult> = runs.iter().filter(|r| r.hidden == k).collect();
+    groups
+        .into_iter()
+        .map(|(k, eta)| {
+            let of_k: Vec<&RunResult> = runs
+                .iter()
+                .filter(|r| r.hidden == k && r.learning_rate == eta)
+                .collect();
             let test: Vec<f64> = of_k.iter().map(|r| r.test_cost).collect();
             let train: Vec<f64> = of_k.iter().map(|r| r.train_cost).collect();
             Summary {
                 hidden: k,
+                learning_rate: eta,
                 seeds: of_k.len(),
                 test_cost_mean: mean(&test),
                 test_cost_std: std_dev(&test),
@@ -46,6 +51,7 @@ mod tests {
     fn r(hidden: usize, seed: u64, test_cost: f64) -> RunResult {
         RunResult {
             hidden,
+            learning_rate: 0.2 / hidden as f64,
             seed,
             train_cost: test_cost / 2.0,
             test_cost,
@@ -67,6 +73,17 @@ mod tests {
         assert_eq!((s[1].hidden, s[1].seeds), (40, 2));
         assert!((s[1].test_cost_mean - 0.03).abs() < 1e-15);
         assert_eq!(s[1].representative_seed, 0); // lower median
+    }
+
+    #[test]
+    fn each_learning_rate_of_a_k_is_its_own_group() {
+        let mut other = r(5, 0, 0.4);
+        other.learning_rate = 0.005;
+        let s = summarize(&[r(5, 0, 0.1), other, r(5, 1, 0.3)]);
+        assert_eq!(s.len(), 2);
+        assert_eq!((s[0].hidden, s[0].learning_rate, s[0].seeds), (5, 0.04, 2));
+        assert_eq!((s[1].hidden, s[1].learning_rate, s[1].seeds), (5, 0.005, 1));
+        assert!((s[1].test_cost_mean - 0.4).abs() < 1e-15);
     }
 
     #[test]

@@ -14,21 +14,32 @@ fn default_run_answers_the_sheet() {
     let o = run_ok(BIN, &["--out", dir.path().to_str().unwrap()]);
     let m = metrics(dir.path());
     assert_eq!(m["iterations"], 1_000_000);
-    assert_eq!(m["runs"].as_array().unwrap().len(), 20);
+    // each K at its own rate 0.2 / K and at the other's, 10 seeds each
+    assert_eq!(m["runs"].as_array().unwrap().len(), 40);
     let summary = m["summary"].as_array().unwrap();
-    assert_eq!(summary.len(), 2);
-    for (s, k) in summary.iter().zip([5, 40]) {
+    let other = m["other_rates"].as_array().unwrap();
+    assert_eq!((summary.len(), other.len()), (2, 2));
+    for (s, k, eta) in [
+        (&summary[0], 5, 0.04),
+        (&summary[1], 40, 0.005),
+        (&other[0], 5, 0.005),
+        (&other[1], 40, 0.04),
+    ] {
         assert_eq!(s["hidden"], k);
+        assert_eq!(s["learning_rate"], eta);
         assert_eq!(s["seeds"], 10);
         let mean = s["test_cost_mean"].as_f64().unwrap();
         assert!(mean < 0.05, "K = {k}: mean test cost {mean}");
         assert!(s["test_cost_std"].as_f64().unwrap() > 0.0);
         assert!(
-            o.stdout.contains(&format!("K = {k:>3}: average test cost {mean:.5}")),
+            o.stdout
+                .contains(&format!("K = {k:>3}, eta = {eta}: average test cost {mean:.5}")),
             "{}",
             o.stdout
         );
     }
+    // the noise-free function's costs, for the report's comparisons
+    assert!(m["train_cost_of_sin_pi_x"].as_f64().unwrap() > 0.0);
     assert_eq!(
         files(dir.path()),
         [
@@ -188,4 +199,24 @@ fn divergence_stops_with_the_run_the_iteration_and_the_cause() {
     );
     assert!(e.contains("run k5-seed0") || e.contains("run k40-seed0"), "{e}");
     assert!(testkit::cli::nothing_in(&out), "no partial output: {:?}", files(&out));
+}
+
+#[test]
+fn the_runs_at_the_other_rates_are_skipped_when_asked_or_when_every_k_shares_one() {
+    for flags in [&["--no-cross-rates"][..], &["--learning-rate", "0.01"][..]] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut args = vec![
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--seeds",
+            "2",
+            "--iterations",
+            "1000",
+        ];
+        args.extend_from_slice(flags);
+        run_ok(BIN, &args);
+        let m = metrics(dir.path());
+        assert_eq!(m["runs"].as_array().unwrap().len(), 4, "{flags:?}");
+        assert!(m["other_rates"].as_array().unwrap().is_empty(), "{flags:?}");
+    }
 }

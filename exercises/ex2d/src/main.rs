@@ -8,7 +8,7 @@ use exercise_harness::cli::CommonArgs;
 use exercise_harness::data::{default_data, load_data};
 use exercise_harness::flow::{self, Exercise};
 use exercise_harness::metrics::Header;
-use exercise_harness::metrics::ex2d::{BarSample, Fits, Metrics};
+use exercise_harness::metrics::ex2d::{BarSample, Fits, HiddenUnit, Metrics};
 use exercise_harness::output::OutputSet;
 use exercise_harness::plot::{Curve, ImageScale, cost_over_time, format_count, image_grid, labelled_scatter};
 use exercise_harness::run::Run;
@@ -135,6 +135,9 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
     let z2: Vec<f64> = outputs_z.iter().map(|z| z[1]).collect();
     let (z1_row, z1_col) = (linear_fit(&rows, &z1), linear_fit(&cols, &z1));
     let (z2_row, z2_col) = (linear_fit(&rows, &z2), linear_fit(&cols, &z2));
+    // How the data file encodes the bars in its targets.
+    let target = |j: usize| (0..data.len()).map(|i| data.target(i)[j]).collect::<Vec<f64>>();
+    let target_encoding = [linear_fit(&rows, &target(0)), linear_fit(&cols, &target(1))];
     let sentence1 = codes_for("Output 1 (z1)", &z1_row, &z1_col);
     let sentence2 = codes_for("Output 2 (z2)", &z2_row, &z2_col);
 
@@ -192,6 +195,10 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
         .map(|k| (format!("unit {k}, b = {:+.2}", b[k]), v[k * 25..(k + 1) * 25].to_vec()))
         .collect();
     let max_w = v.iter().fold(0.0f64, |a, &x| a.max(x.abs()));
+    let w = run.trained.weights(2);
+    let hidden_units: Vec<HiddenUnit> = (0..HIDDEN)
+        .map(|k| hidden_unit(&v[k * 25..(k + 1) * 25], [w[k], w[HIDDEN + k]]))
+        .collect();
     outputs.add(
         "hidden_weights.svg",
         image_grid(
@@ -222,6 +229,8 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
                 z2_column: z2_col,
             },
             codes_for: vec![sentence1.clone(), sentence2.clone()],
+            hidden_units,
+            target_encoding,
             samples: (0..data.len())
                 .map(|i| BarSample {
                     row: positions[i].0,
@@ -246,4 +255,42 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
         format!("  {sentence1}"),
         format!("  {sentence2}"),
     ])
+}
+
+/// What a hidden unit with the 5 x 5 input weights `weights` (row-major)
+/// reads: how much its input varies with the row of the horizontal bar and
+/// with the column of the vertical bar.
+fn hidden_unit(weights: &[f64], output_weights: [f64; 2]) -> HiddenUnit {
+    let row_sums: Vec<f64> = (0..5).map(|h| weights[5 * h..5 * h + 5].iter().sum()).collect();
+    let column_sums: Vec<f64> = (0..5).map(|c| (0..5).map(|r| weights[5 * r + c]).sum()).collect();
+    let variance = |x: &[f64]| {
+        let m = mlp::stats::mean(x);
+        x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / x.len() as f64
+    };
+    let (row_variance, column_variance) = (variance(&row_sums), variance(&column_sums));
+    let total = row_variance + column_variance;
+    HiddenUnit {
+        row_variance,
+        column_variance,
+        row_share: if total > 0.0 { row_variance / total } else { 0.5 },
+        output_weights,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_that_weighs_one_row_reads_the_row() {
+        let mut w = vec![0.0; 25];
+        w[10..15].copy_from_slice(&[1.0; 5]); // row 2
+        let u = hidden_unit(&w, [0.5, -0.25]);
+        // row sums 0, 0, 5, 0, 0: variance 4; column sums all 1: variance 0
+        assert_eq!((u.row_variance, u.column_variance, u.row_share), (4.0, 0.0, 1.0));
+        assert_eq!(u.output_weights, [0.5, -0.25]);
+        let transposed: Vec<f64> = (0..25).map(|i| w[(i % 5) * 5 + i / 5]).collect();
+        assert_eq!(hidden_unit(&transposed, [0.0, 0.0]).row_share, 0.0);
+        assert_eq!(hidden_unit(&[0.0; 25], [0.0, 0.0]).row_share, 0.5);
+    }
 }

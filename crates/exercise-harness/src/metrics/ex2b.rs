@@ -1,6 +1,6 @@
 //! 2b: XOR from a perturbed start, and the sweep over perturbations.
 
-use super::{Header, SheetWeights};
+use super::{Header, Seeds, SheetWeights};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -29,22 +29,27 @@ pub struct Metrics {
     pub sweep: Option<Sweep>,
 }
 
-/// Every parameter offset by every value of a grid, each trained like the
-/// main run.
+/// Every parameter offset by every nonzero value of a grid, each trained
+/// like the main run from several sample orders (seeds).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
-    /// The grid of offsets.
+    /// The grid of offsets (0, the unperturbed start, is not among them).
     pub offsets: Vec<f64>,
     /// The parameters, in the flat order (`V`, `W`, `b`).
     pub parameters: Vec<String>,
-    /// Number of runs (parameters x offsets).
+    /// The seeds each perturbation was trained with, one sample order each.
+    pub seeds: Seeds,
+    /// Number of perturbations (parameters x offsets).
+    pub perturbations: usize,
+    /// Number of runs (perturbations x seeds).
     pub runs: usize,
-    /// How many of them recovered.
+    /// How many runs recovered.
     pub recovered: usize,
-    /// The runs that did not, with why.
-    pub not_recovered: Vec<Failure>,
-    /// Final data-set cost, one row per parameter, one column per offset.
-    pub final_cost: Vec<Vec<f64>>,
+    /// Runs that did not recover, one row per parameter, one column per
+    /// offset (each out of `seeds.count`).
+    pub failed: Vec<Vec<u64>>,
+    /// Every run that did not recover, with why.
+    pub failures: Vec<Failure>,
 }
 
 /// A sweep run that did not recover.
@@ -54,36 +59,20 @@ pub struct Failure {
     pub parameter: String,
     /// The offset added to it.
     pub offset: f64,
+    /// The seed of its sample order.
+    pub seed: u64,
     /// Data-set cost after training.
     pub final_cost: f64,
-    /// Always false here.
-    pub recovered: bool,
-    /// Why, in words: the [`Display`](fmt::Display) of `diagnosis`.
-    pub reason: String,
-    /// Why, as data.
+    /// What the trained network shows.
     pub diagnosis: FailureReason,
-}
-
-impl Failure {
-    /// A failure of the run that offset `parameter` by `offset`.
-    pub fn new(parameter: String, offset: f64, final_cost: f64, diagnosis: FailureReason) -> Failure {
-        Failure {
-            parameter,
-            offset,
-            final_cost,
-            recovered: false,
-            reason: diagnosis.to_string(),
-            diagnosis,
-        }
-    }
 }
 
 /// Why a run did not recover, where the trained network shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FailureReason {
-    /// Hidden ReLU units (0-based) with `v <= 0` on every input: no gradient
-    /// reaches their weights.
+    /// Hidden ReLU units (0-based) with `v <= 0` on every input at the end:
+    /// `phi'(v) = 0` there, so no gradient reaches their weights.
     DeadUnits {
         /// The units.
         units: Vec<usize>,
@@ -107,15 +96,14 @@ impl fmt::Display for FailureReason {
         match self {
             FailureReason::DeadUnits { units } => {
                 let list = units.iter().map(|j| j.to_string()).collect::<Vec<_>>().join(" and ");
-                let (noun, verb, their) = if units.len() == 1 {
-                    ("unit", "fires", "its")
+                let (noun, verb) = if units.len() == 1 {
+                    ("unit", "is")
                 } else {
-                    ("units", "fire", "their")
+                    ("units", "are")
                 };
                 write!(
                     f,
-                    "hidden {noun} {list} (0-based) never {verb} on any input (dead ReLU: v <= 0 for all four inputs), \
-                     so phi'(v) = 0, no gradient reaches {their} weights and the remaining units cannot represent XOR"
+                    "hidden {noun} {list} (0-based) {verb} dead at the end: v <= 0 on all four inputs"
                 )
             }
             FailureReason::StillDescending { from, to } => write!(

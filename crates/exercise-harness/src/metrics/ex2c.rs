@@ -1,5 +1,6 @@
 //! 2c: function approximation with `1 -> K -> 1` networks over many seeds.
 
+pub use super::Seeds;
 use mlp::Generator;
 use mlp::train::Sampling;
 use serde::{Deserialize, Serialize};
@@ -31,10 +32,17 @@ pub struct Metrics {
     pub seeds: Seeds,
     /// Every run.
     pub runs: Vec<RunResult>,
-    /// The statistics over seeds, one per K, in the order of `--hidden`.
+    /// The statistics over seeds, one per K at the sheet's learning rate
+    /// for that K, in the order of `--hidden`.
     pub summary: Vec<Summary>,
+    /// The statistics of each K at the other Ks' learning rates (empty
+    /// when all Ks share one rate, or with `--no-cross-rates`).
+    #[serde(default)]
+    pub other_rates: Vec<Summary>,
     /// The test cost of `sin(pi x)`, the noise-free function of the recipe.
     pub test_cost_of_sin_pi_x: f64,
+    /// The training cost of `sin(pi x)`.
+    pub train_cost_of_sin_pi_x: f64,
     /// The K with the lowest mean test cost.
     pub lower_mean_test_cost_hidden: Option<usize>,
 }
@@ -48,20 +56,13 @@ pub struct LearningRate {
     pub learning_rate: f64,
 }
 
-/// Seeds `first .. first + count`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Seeds {
-    /// The first seed.
-    pub first: u64,
-    /// How many.
-    pub count: u64,
-}
-
 /// One training run's result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     /// K.
     pub hidden: usize,
+    /// `eta`.
+    pub learning_rate: f64,
     /// Its seed.
     pub seed: u64,
     /// Mean cost on the training data after training.
@@ -75,6 +76,8 @@ pub struct RunResult {
 pub struct Summary {
     /// K.
     pub hidden: usize,
+    /// `eta`.
+    pub learning_rate: f64,
     /// How many seeds.
     pub seeds: usize,
     /// Mean test cost over seeds.

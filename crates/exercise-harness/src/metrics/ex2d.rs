@@ -28,8 +28,31 @@ pub struct Metrics {
     pub fits: Fits,
     /// What each output codes for, in words.
     pub codes_for: Vec<String>,
+    /// The targets against the bar positions decoded from the images: z1*
+    /// against the row, z2* against the column.
+    pub target_encoding: [LinearFit; 2],
+    /// What each hidden unit's input weights read, unit by unit.
+    pub hidden_units: Vec<HiddenUnit>,
     /// Every sample: bar positions decoded from the image, and the outputs.
     pub samples: Vec<BarSample>,
+}
+
+/// What one hidden unit reads. Every image lights one whole row and one
+/// whole column, so the unit's input is `b_k` plus its weights summed over
+/// the lit row (`R_h`) plus those over the lit column (`C_v`), less the
+/// crossing pixel's weight counted twice.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HiddenUnit {
+    /// Variance of the row sums `R_h` over the five rows.
+    pub row_variance: f64,
+    /// Variance of the column sums `C_v` over the five columns.
+    pub column_variance: f64,
+    /// `row_variance / (row_variance + column_variance)`: 1 if the input
+    /// varies with the horizontal bar's row alone, 0 with the vertical
+    /// bar's column alone.
+    pub row_share: f64,
+    /// Its output weights `W[0, k]` (into z1) and `W[1, k]` (into z2).
+    pub output_weights: [f64; 2],
 }
 
 /// Each output against each bar position.

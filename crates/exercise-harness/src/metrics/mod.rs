@@ -99,6 +99,15 @@ impl SheetWeights {
     }
 }
 
+/// Seeds `first .. first + count`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Seeds {
+    /// The first seed.
+    pub first: u64,
+    /// How many.
+    pub count: u64,
+}
+
 /// Reads the metrics of type `M` from `path`.
 pub fn read<M: serde::de::DeserializeOwned>(path: &Path) -> Result<M> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
