@@ -15,6 +15,11 @@ pub const FUNC_TRAIN_SEED: u64 = 1;
 pub const FUNC_TEST_SEED: u64 = 2;
 /// Samples in each function-approximation set.
 pub const FUNC_SAMPLES: usize = 30;
+/// The interval the function-approximation inputs are drawn from, uniformly.
+pub const FUNC_RANGE: (f64, f64) = (-2.0, 2.0);
+/// Standard deviation of the Gaussian noise on the function-approximation
+/// targets.
+pub const FUNC_NOISE_STD: f64 = 0.1;
 
 /// `xor_data.npz`: `inp` (4, 2) rows `[0,0]`, `[0,1]`, `[1,0]`, `[1,1]`; `out` (4, 1) = `[0,1,1,0]`.
 pub fn xor_data() -> Result<Vec<u8>> {
@@ -27,9 +32,11 @@ pub fn xor_data() -> Result<Vec<u8>> {
 /// `e ~ N(0, 0.1^2)`; 30 samples each, float64.
 pub fn func_approx(seed: u64) -> (Array1<f64>, Array1<f64>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut x: Vec<f64> = (0..FUNC_SAMPLES).map(|_| rng.random_range(-2.0..=2.0)).collect();
+    let mut x: Vec<f64> = (0..FUNC_SAMPLES)
+        .map(|_| rng.random_range(FUNC_RANGE.0..=FUNC_RANGE.1))
+        .collect();
     x.sort_by(f64::total_cmp);
-    let noise = Normal::new(0.0, 0.1).expect("a valid normal distribution");
+    let noise = Normal::new(0.0, FUNC_NOISE_STD).expect("a valid normal distribution");
     let y: Vec<f64> = x
         .iter()
         .map(|&x| (std::f64::consts::PI * x).sin() + noise.sample(&mut rng))

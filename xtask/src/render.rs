@@ -52,15 +52,24 @@ pub fn markdown_to_html(md: &str, figures: &Path) -> Result<String> {
             Event::DisplayMath(tex) => events.push(Event::Html(mathml(&tex, true)?.into())),
             Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
             Event::Start(Tag::Image { dest_url, .. }) => {
-                let mut alt = String::new();
+                // The caption as plain text (for the aria-label) and as HTML,
+                // its formulas as MathML.
+                let (mut alt, mut caption) = (String::new(), String::new());
                 for inner in parser.by_ref() {
                     match inner {
                         Event::End(TagEnd::Image) => break,
-                        Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) => alt.push_str(&t),
+                        Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) => {
+                            alt.push_str(&t);
+                            caption.push_str(&escape(&t));
+                        }
+                        Event::InlineMath(tex) => {
+                            alt.push_str(&tex);
+                            caption.push_str(&mathml(&tex, false)?);
+                        }
                         _ => {}
                     }
                 }
-                events.push(Event::Html(figure(figures, &dest_url, &alt)?.into()));
+                events.push(Event::Html(figure(figures, &dest_url, &alt, &caption)?.into()));
             }
             other => events.push(other),
         }
@@ -73,7 +82,9 @@ pub fn markdown_to_html(md: &str, figures: &Path) -> Result<String> {
         .replace("</figure></p>", "</figure>"))
 }
 
-fn figure(dir: &Path, url: &CowStr, alt: &str) -> Result<String> {
+/// A `<figure>` with the SVG at `url` inlined; `alt` is the caption as
+/// plain text, `caption_html` as HTML.
+fn figure(dir: &Path, url: &CowStr, alt: &str, caption_html: &str) -> Result<String> {
     if !url.ends_with(".svg") || url.contains("..") || url.starts_with('/') || url.contains(':') {
         bail!("figure `{url}`: only relative .svg files inside the report folder are inlined");
     }
@@ -82,7 +93,7 @@ fn figure(dir: &Path, url: &CowStr, alt: &str) -> Result<String> {
     let start = svg
         .find("<svg")
         .with_context(|| format!("{} is not an SVG file", path.display()))?;
-    let caption = escape(alt);
+    let label = escape(alt);
     // Never wider than the figure was drawn: small grids stay small.
     let width = svg[start..]
         .split_once("width=\"")
@@ -91,9 +102,61 @@ fn figure(dir: &Path, url: &CowStr, alt: &str) -> Result<String> {
         .map(|w| format!(" style=\"max-width: {w}px\""))
         .unwrap_or_default();
     Ok(format!(
-        "<figure>\n<div class=\"svg\"{width} role=\"img\" aria-label=\"{caption}\">{}</div>\n<figcaption>{caption}</figcaption>\n</figure>\n",
+        "<figure>\n<div class=\"svg\"{width} role=\"img\" aria-label=\"{label}\">{}</div>\n<figcaption>{caption_html}</figcaption>\n</figure>\n",
         svg[start..].trim_end()
     ))
+}
+
+/// Numbers the figures of a Markdown text in the order they appear and
+/// resolves references to them.
+///
+/// A figure is an image alone on its line, `![caption](path)`; it becomes
+/// `![Figure N: caption](path)`. Text refers to it as `[[fig:path]]`, which
+/// becomes `Figure N`, wherever it stands (before or after the figure). A
+/// reference to a path that is no figure is an error, so a renamed figure
+/// cannot leave a dangling reference behind.
+pub fn number_figures(md: &str) -> Result<String> {
+    let mut numbers: Vec<String> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
+    for line in md.lines() {
+        let t = line.trim();
+        let figure = t
+            .strip_prefix("![")
+            .and_then(|rest| rest.strip_suffix(')'))
+            .and_then(|rest| rest.rsplit_once("]("));
+        match figure {
+            Some((caption, path)) if !path.contains(' ') => {
+                if numbers.iter().any(|p| p == path) {
+                    bail!("figure {path} appears twice in the report");
+                }
+                numbers.push(path.to_owned());
+                lines.push(format!("![Figure {}: {caption}]({path})", numbers.len()));
+            }
+            _ => lines.push(line.to_owned()),
+        }
+    }
+    let mut out = lines.join("\n");
+    if md.ends_with('\n') {
+        out.push('\n');
+    }
+    let mut resolved = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(i) = rest.find("[[fig:") {
+        resolved.push_str(&rest[..i]);
+        let after = &rest[i + "[[fig:".len()..];
+        let end = after
+            .find("]]")
+            .context("a figure reference `[[fig:` without its `]]`")?;
+        let path = &after[..end];
+        let n = numbers
+            .iter()
+            .position(|p| p == path)
+            .with_context(|| format!("the report refers to figure {path}, which it does not show"))?;
+        resolved.push_str(&format!("Figure {}", n + 1));
+        rest = &after[end + 2..];
+    }
+    resolved.push_str(rest);
+    Ok(resolved)
 }
 
 /// HTML-escapes text for element content and attribute values.
@@ -161,6 +224,19 @@ mod tests {
         assert!(!html.contains("<?xml"));
         assert!(markdown_to_html("![x](../secret.svg)\n", dir.path()).is_err());
         assert!(markdown_to_html("![x](/etc/passwd)\n", dir.path()).is_err());
+    }
+
+    #[test]
+    fn figures_are_numbered_in_order_and_references_resolved() {
+        let md = "See [[fig:b.svg]] and [[fig:a.svg]].\n\n![first](a.svg)\n\ntext\n\n![second one](b.svg)\n";
+        let out = number_figures(md).unwrap();
+        assert_eq!(
+            out,
+            "See Figure 2 and Figure 1.\n\n![Figure 1: first](a.svg)\n\ntext\n\n![Figure 2: second one](b.svg)\n"
+        );
+        assert!(number_figures("[[fig:c.svg]]\n![x](a.svg)\n").is_err());
+        assert!(number_figures("[[fig:a.svg\n![x](a.svg)\n").is_err());
+        assert!(number_figures("![x](a.svg)\n![y](a.svg)\n").is_err());
     }
 
     #[test]

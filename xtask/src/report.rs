@@ -2,7 +2,8 @@
 //! report (`report/index.html` and `report/submission.md`) from the metrics
 //! and figures the parts wrote.
 
-use crate::render::{extract_fn, markdown_to_html};
+use crate::recipes;
+use crate::render::{extract_fn, markdown_to_html, number_figures};
 use anyhow::{Context, Result, bail};
 use ex2b::FailureReason;
 use exercise_harness::metrics::{self, ex1, ex2a, ex2b, ex2c, ex2d};
@@ -229,40 +230,7 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
     });
 
     // 2b
-    let sweep = match &b.sweep {
-        None => Value::Null,
-        Some(sw) => {
-            let failures = &sw.not_recovered;
-            let dead = failures
-                .iter()
-                .filter(|x| matches!(x.diagnosis, FailureReason::DeadUnits { .. }))
-                .count();
-            let rows: Vec<Value> = failures
-                .iter()
-                .map(|x| {
-                    json!({
-                        "parameter": x.parameter,
-                        "offset": format!("{:+}", x.offset),
-                        "final_cost": sci(x.final_cost),
-                        "reason": x.diagnosis.to_string(),
-                    })
-                })
-                .collect();
-            json!({
-                "parameters": sw.parameters.len(),
-                "offsets": sw.offsets.len(),
-                "first_offset": format!("{:+}", sw.offsets.first().copied().unwrap_or(0.0)),
-                "last_offset": format!("{:+}", sw.offsets.last().copied().unwrap_or(0.0)),
-                "runs": sw.runs,
-                "recovered": sw.recovered,
-                "failed": failures.len(),
-                "dead_count": dead,
-                "other_count": failures.len() - dead,
-                "failures": rows,
-                "figure": "ex2b/perturbation_sweep.svg",
-            })
-        }
-    };
+    let sweep = b.sweep.as_ref().map_or(Value::Null, sweep_context);
     let ex2b = json!({
         "perturbation": format!("`{}`", b.perturbation),
         "original_value": b.original_value,
@@ -282,6 +250,7 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
         .map(|x| {
             json!({
                 "hidden": x.hidden,
+                "learning_rate": x.learning_rate,
                 "seeds": x.seeds,
                 "test_mean": format!("{:.5}", x.test_cost_mean),
                 "test_std": format!("{:.5}", x.test_cost_std),
@@ -291,23 +260,8 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
             })
         })
         .collect();
-    let compare = if summary.len() >= 2 {
-        let mut by_mean: Vec<&ex2c::Summary> = summary.iter().collect();
-        by_mean.sort_by(|p, q| p.test_cost_mean.total_cmp(&q.test_cost_mean));
-        let (lo, hi) = (by_mean[0], by_mean[by_mean.len() - 1]);
-        let (m1, m2) = (lo.test_cost_mean, hi.test_cost_mean);
-        let se = |x: &ex2c::Summary| x.test_cost_std.powi(2) / x.seeds as f64;
-        let z = (m2 - m1) / (se(lo) + se(hi)).sqrt();
-        json!({
-            "lower": lo.hidden,
-            "higher": hi.hidden,
-            "ratio": format!("{:.2}", m2 / m1),
-            "z": if z.is_finite() { format!("{z:.1}") } else { "infinitely many".to_owned() },
-            "clear": z >= 2.0,
-        })
-    } else {
-        Value::Null
-    };
+    let compare = compare_context(c);
+    let rates = rates_context(c);
     let (first_seed, n_seeds) = (c.seeds.first, c.seeds.count);
     let ks: Vec<String> = summary.iter().map(|x| x.hidden.to_string()).collect();
     let ex2c = json!({
@@ -317,14 +271,66 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
         "seed_range": format!("seeds {} to {}", first_seed, first_seed + n_seeds - 1),
         "summary": rows,
         "compare": compare,
+        "rates": rates,
+        "train_samples": c.train_samples,
+        "test_samples": c.test_samples,
         "sin_test_cost": format!("{:.5}", c.test_cost_of_sin_pi_x),
+        "sin_train_cost": format!("{:.5}", c.train_cost_of_sin_pi_x),
+        "fits_noise": summary.iter().all(|s| s.train_cost_mean < c.train_cost_of_sin_pi_x),
+        "fits_noise_none": summary.iter().all(|s| s.train_cost_mean >= c.train_cost_of_sin_pi_x),
+        "recipe": {
+            "samples": recipes::FUNC_SAMPLES,
+            "low": recipes::FUNC_RANGE.0,
+            "high": recipes::FUNC_RANGE.1,
+            "noise": recipes::FUNC_NOISE_STD,
+            "train_seed": recipes::FUNC_TRAIN_SEED,
+            "test_seed": recipes::FUNC_TEST_SEED,
+        },
         "figure_cost": "ex2c/cost_over_time.svg",
         "figure_response": "ex2c/response.svg",
         "figure_seeds": "ex2c/test_cost_per_seed.svg",
     });
 
-    // 2d
+    // 2d: what the hidden units' input weights read
+    const MAINLY: f64 = 0.75;
+    let units = &d.hidden_units;
+    let rows: Vec<&ex2d::HiddenUnit> = units.iter().filter(|u| u.row_share >= MAINLY).collect();
+    let cols: Vec<&ex2d::HiddenUnit> = units.iter().filter(|u| u.row_share <= 1.0 - MAINLY).collect();
+    let both = units.len() - rows.len() - cols.len();
+    let rows_to_z1 = rows
+        .iter()
+        .filter(|u| u.output_weights[0].abs() > u.output_weights[1].abs())
+        .count();
+    let cols_to_z2 = cols
+        .iter()
+        .filter(|u| u.output_weights[1].abs() > u.output_weights[0].abs())
+        .count();
+    let reading = json!({
+        "mainly": format!("{:.0}", 100.0 * MAINLY),
+        "rows": rows.len(),
+        "cols": cols.len(),
+        "both": both,
+        "units": units.len(),
+        "rows_to_z1": rows_to_z1,
+        "cols_to_z2": cols_to_z2,
+        "mixed_majority": 2 * both > units.len(),
+        "shares": units.iter().enumerate().map(|(k, u)| format!("{k}: {:.2}", u.row_share)).collect::<Vec<_>>().join(", "),
+    });
+    let encoding = |f: &mlp::stats::LinearFit| {
+        let divisor = 1.0 / f.slope;
+        let whole = (divisor - divisor.round()).abs() < 1e-9 && f.intercept.abs() < 1e-12 && f.r2 > 1.0 - 1e-12;
+        json!({
+            "exact": whole,
+            "divisor": format!("{}", divisor.round()),
+            "slope": format!("{:.4}", f.slope),
+            "intercept": format!("{:.4}", f.intercept),
+            "r2": format!("{:.4}", f.r2),
+        })
+    };
     let ex2d = json!({
+        "grid": d.r2_z1_row > 0.99 && d.r2_z2_column > 0.99 && d.r2_z1_column < 0.01 && d.r2_z2_row < 0.01,
+        "reading": reading,
+        "encoding": [encoding(&d.target_encoding[0]), encoding(&d.target_encoding[1])],
         "hidden": d.hidden,
         "iterations": thousands(d.header.settings.iterations),
         "seed": d.header.settings.seed,
@@ -404,6 +410,201 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
     }))
 }
 
+/// The test costs of the runs of `hidden` units at `learning_rate`.
+fn test_costs(c: &ex2c::Metrics, hidden: usize, learning_rate: f64) -> Vec<f64> {
+    c.runs
+        .iter()
+        .filter(|r| r.hidden == hidden && r.learning_rate == learning_rate)
+        .map(|r| r.test_cost)
+        .collect()
+}
+
+/// How two groups of seeds compare: the means, a permutation test of their
+/// difference, and how much the seeds overlap. `lo` has the lower mean.
+fn groups_context(lo: &ex2c::Summary, hi: &ex2c::Summary, lo_costs: &[f64], hi_costs: &[f64]) -> Value {
+    use mlp::stats::{permutation_p_value, share_below};
+    let (m1, m2) = (lo.test_cost_mean, hi.test_cost_mean);
+    let pooled_sd = ((lo.test_cost_std.powi(2) + hi.test_cost_std.powi(2)) / 2.0).sqrt();
+    let p = permutation_p_value(lo_costs, hi_costs);
+    let worst_lo = lo_costs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let best_hi = hi_costs.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi_below_worst_lo = hi_costs.iter().filter(|&&x| x < worst_lo).count();
+    let lo_above_best_hi = lo_costs.iter().filter(|&&x| x > best_hi).count();
+    json!({
+        "lower": lo.hidden,
+        "higher": hi.hidden,
+        "lower_rate": lo.learning_rate,
+        "higher_rate": hi.learning_rate,
+        "lower_mean": format!("{m1:.5}"),
+        "higher_mean": format!("{m2:.5}"),
+        "ratio": format!("{:.2}", m2 / m1),
+        "sds": if pooled_sd > 0.0 { format!("{:.2}", (m2 - m1) / pooled_sd) } else { "infinitely many".to_owned() },
+        "p": if p < 0.001 { "below 0.001".to_owned() } else { format!("{p:.3}") },
+        "significant": p < 0.05,
+        "pairs": format!("{:.0}", 100.0 * share_below(lo_costs, hi_costs)),
+        "overlap": hi_below_worst_lo > 0,
+        "hi_below_worst_lo": hi_below_worst_lo,
+        "lo_above_best_hi": lo_above_best_hi,
+        "lo_seeds": lo_costs.len(),
+        "hi_seeds": hi_costs.len(),
+    })
+}
+
+/// The comparison of the Ks at the sheet's learning rates (the first and
+/// the last by mean test cost).
+fn compare_context(c: &ex2c::Metrics) -> Value {
+    if c.summary.len() < 2 {
+        return Value::Null;
+    }
+    let mut by_mean: Vec<&ex2c::Summary> = c.summary.iter().collect();
+    by_mean.sort_by(|p, q| p.test_cost_mean.total_cmp(&q.test_cost_mean));
+    let (lo, hi) = (by_mean[0], by_mean[by_mean.len() - 1]);
+    groups_context(
+        lo,
+        hi,
+        &test_costs(c, lo.hidden, lo.learning_rate),
+        &test_costs(c, hi.hidden, hi.learning_rate),
+    )
+}
+
+/// The Ks compared at each one learning rate, where every K ran at it.
+fn rates_context(c: &ex2c::Metrics) -> Value {
+    let all: Vec<&ex2c::Summary> = c.summary.iter().chain(&c.other_rates).collect();
+    let mut rates: Vec<f64> = c.summary.iter().map(|s| s.learning_rate).collect();
+    rates.dedup();
+    let ks: Vec<usize> = c.summary.iter().map(|s| s.hidden).collect();
+    let mut comparisons = Vec::new();
+    for &eta in &rates {
+        let mut at: Vec<&ex2c::Summary> = all.iter().copied().filter(|s| s.learning_rate == eta).collect();
+        if at.len() != ks.len() || at.len() < 2 {
+            continue;
+        }
+        at.sort_by(|p, q| p.test_cost_mean.total_cmp(&q.test_cost_mean));
+        let (lo, hi) = (at[0], at[at.len() - 1]);
+        comparisons.push(groups_context(
+            lo,
+            hi,
+            &test_costs(c, lo.hidden, eta),
+            &test_costs(c, hi.hidden, eta),
+        ));
+    }
+    if comparisons.is_empty() {
+        return Value::Null;
+    }
+    let table: Vec<Value> = ks
+        .iter()
+        .map(|&k| {
+            let cells: Vec<String> = rates
+                .iter()
+                .map(|&eta| {
+                    all.iter()
+                        .find(|s| s.hidden == k && s.learning_rate == eta)
+                        .map_or("—".to_owned(), |s| {
+                            format!("{:.5} ± {:.5}", s.test_cost_mean, s.test_cost_std)
+                        })
+                })
+                .collect();
+            json!({"hidden": k, "cells": cells})
+        })
+        .collect();
+    let lower: Vec<usize> = comparisons
+        .iter()
+        .map(|x| x["lower"].as_u64().unwrap_or(0) as usize)
+        .collect();
+    let sheet_lower = compare_context(c)["lower"].as_u64().map(|k| k as usize);
+    json!({
+        "rates": rates.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        "table": table,
+        "comparisons": comparisons,
+        "same_order": lower.iter().all(|&k| Some(k) == sheet_lower),
+        "reversed": lower.iter().all(|&k| Some(k) != sheet_lower),
+    })
+}
+
+/// What the report says about the 2b sweep, decided from its metrics.
+fn sweep_context(sw: &ex2b::Sweep) -> Value {
+    let orders = sw.seeds.count;
+    let cells: Vec<u64> = sw.failed.iter().flatten().copied().collect();
+    let failing = cells.iter().filter(|&&n| n > 0).count();
+    let always = cells.iter().filter(|&&n| n == orders).count();
+    let sometimes = failing - always;
+    let failed = sw.failures.len();
+    let dead_counts: Vec<usize> = sw
+        .failures
+        .iter()
+        .filter_map(|f| match &f.diagnosis {
+            FailureReason::DeadUnits { units } => Some(units.len()),
+            _ => None,
+        })
+        .collect();
+    let dead = dead_counts.len();
+    let with = |n: usize| dead_counts.iter().filter(|&&c| c == n).count();
+    let hidden_units = sw.parameters.iter().filter(|p| p.starts_with("b[")).count();
+    let one_dead = with(1);
+    let all_dead = with(hidden_units);
+    let stationary = sw
+        .failures
+        .iter()
+        .filter(|f| matches!(f.diagnosis, FailureReason::Stationary { .. }))
+        .count();
+    let descending = failed - dead - stationary;
+    let rows: Vec<Value> = sw
+        .parameters
+        .iter()
+        .zip(&sw.failed)
+        .filter(|(_, row)| row.iter().any(|&n| n > 0))
+        .map(|(p, row)| {
+            let list: Vec<String> = row
+                .iter()
+                .zip(&sw.offsets)
+                .filter(|(n, _)| **n > 0)
+                .map(|(n, o)| format!("{o:+} ({n})"))
+                .collect();
+            json!({
+                "parameter": p,
+                "offsets": list.join(", "),
+                "failed": row.iter().sum::<u64>(),
+                "runs": row.len() as u64 * orders,
+            })
+        })
+        .collect();
+    let percent = |n: usize, of: usize| {
+        if of == 0 {
+            "0".to_owned()
+        } else {
+            format!("{:.0}", 100.0 * n as f64 / of as f64)
+        }
+    };
+    json!({
+        "parameters": sw.parameters.len(),
+        "offsets": sw.offsets.len(),
+        "first_offset": format!("{:+}", sw.offsets.first().copied().unwrap_or(0.0)),
+        "last_offset": format!("{:+}", sw.offsets.last().copied().unwrap_or(0.0)),
+        "orders": orders,
+        "first_seed": sw.seeds.first,
+        "last_seed": sw.seeds.first + orders - 1,
+        "perturbations": thousands(sw.perturbations as u64),
+        "runs": thousands(sw.runs as u64),
+        "recovered": thousands(sw.recovered as u64),
+        "recovered_percent": percent(sw.recovered, sw.runs),
+        "failed": thousands(failed as u64),
+        "any_failed": failed > 0,
+        "failing_perturbations": failing,
+        "always": always,
+        "sometimes": sometimes,
+        "order_matters": sometimes > 0,
+        "dead": dead,
+        "dead_percent": percent(dead, failed),
+        "one_dead": one_dead,
+        "all_dead": all_dead,
+        "hidden_units": hidden_units,
+        "stationary": stationary,
+        "descending": descending,
+        "rows": rows,
+        "figure": "ex2b/perturbation_sweep.svg",
+    })
+}
+
 /// The NumPy lines that draw the start and the sample order of the 2c run
 /// with `k` hidden units and `seed`, on `n` training samples, as the course's
 /// notebook draws them (the sheet's footnote, then `randint` per iteration).
@@ -429,14 +630,31 @@ pub fn render(root: &Path, report: &Path, ctx: &Value) -> Result<(String, String
     tera.add_raw_template("report.md", &read("report.md.tera")?)?;
     tera.add_raw_template("report.html", &read("report.html.tera")?)?;
     let context = tera::Context::from_value(ctx.clone())?;
-    let md = tera.render("report.md", &context).map_err(tera_error)?;
+    let md = number_figures(&tera.render("report.md", &context).map_err(tera_error)?)?;
     let body = markdown_to_html(&md, report)?;
     let mut page = tera::Context::new();
     page.insert("body", &body);
-    page.insert("css", &read("report.css")?);
+    page.insert(
+        "css",
+        &format!("{}\n{}", math_font_face(&templates)?, read("report.css")?),
+    );
     page.insert("title", "Exercise sheet 4: the backpropagation algorithm");
     let html = tera.render("report.html", &page).map_err(tera_error)?;
     Ok((md, html))
+}
+
+/// The `@font-face` rule that carries the report's math font inside the
+/// page: formulas then render the same where no math font is installed
+/// (see `templates/fonts/README.md`).
+fn math_font_face(templates: &Path) -> Result<String> {
+    use base64::Engine;
+    let path = templates.join("fonts/report-math.woff2");
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(format!(
+        "@font-face {{ font-family: \"Report Math\"; font-style: normal; font-weight: normal; \
+         src: url(data:font/woff2;base64,{}) format(\"woff2\"); }}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
 }
 
 fn tera_error(e: tera::Error) -> anyhow::Error {
