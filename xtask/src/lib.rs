@@ -2,6 +2,7 @@
 //! report. The binary in `main.rs` is the command line; the logic lives here
 //! so that it can be tested.
 
+pub mod diagram;
 pub mod recipes;
 pub mod render;
 pub mod report;

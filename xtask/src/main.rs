@@ -77,11 +77,15 @@ fn run_report(render_only: bool, out: Option<PathBuf>) -> Result<()> {
     let metrics = report::load_metrics(&out)?;
     let prov = report::provenance(&root, timings);
     let ctx = report::context(&root, &metrics, &prov)?;
-    let (md, html) = report::render(&root, &out, &ctx)?;
+    let generated = report::generated_figures(&metrics)?;
+    let (md, html) = report::render(&root, &out, &ctx, &generated)?;
     // The two files of the report replace the previous ones as a set.
     let mut set = exercise_harness::output::OutputSet::new(&out);
     set.add("submission.md", md);
     set.add("index.html", html);
+    for (name, svg) in generated {
+        set.add(name, svg);
+    }
     let moved = set.commit()?;
     println!(
         "wrote {} and {}",

@@ -40,10 +40,11 @@ pub fn mathml(tex: &str, display: bool) -> Result<String> {
 }
 
 /// Converts the report's Markdown into an HTML fragment. Images whose path
-/// ends in `.svg` are read from `figures` (relative to it) and inlined in a
+/// ends in `.svg` are taken from `generated` (figures made while rendering,
+/// by path) or else read from `figures` (relative to it), and inlined in a
 /// `<figure>` with the alt text as caption. Raw HTML in the Markdown is
 /// escaped, never passed through.
-pub fn markdown_to_html(md: &str, figures: &Path) -> Result<String> {
+pub fn markdown_to_html(md: &str, figures: &Path, generated: &[(String, String)]) -> Result<String> {
     let mut events: Vec<Event> = Vec::new();
     let mut parser = Parser::new_ext(md, options());
     while let Some(event) = parser.next() {
@@ -69,7 +70,9 @@ pub fn markdown_to_html(md: &str, figures: &Path) -> Result<String> {
                         _ => {}
                     }
                 }
-                events.push(Event::Html(figure(figures, &dest_url, &alt, &caption)?.into()));
+                events.push(Event::Html(
+                    figure(figures, generated, &dest_url, &alt, &caption)?.into(),
+                ));
             }
             other => events.push(other),
         }
@@ -84,12 +87,15 @@ pub fn markdown_to_html(md: &str, figures: &Path) -> Result<String> {
 
 /// A `<figure>` with the SVG at `url` inlined; `alt` is the caption as
 /// plain text, `caption_html` as HTML.
-fn figure(dir: &Path, url: &CowStr, alt: &str, caption_html: &str) -> Result<String> {
+fn figure(dir: &Path, generated: &[(String, String)], url: &CowStr, alt: &str, caption_html: &str) -> Result<String> {
     if !url.ends_with(".svg") || url.contains("..") || url.starts_with('/') || url.contains(':') {
         bail!("figure `{url}`: only relative .svg files inside the report folder are inlined");
     }
     let path = dir.join(url.as_ref());
-    let svg = std::fs::read_to_string(&path).with_context(|| format!("reading figure {}", path.display()))?;
+    let svg = match generated.iter().find(|(p, _)| p == url.as_ref()) {
+        Some((_, svg)) => svg.clone(),
+        None => std::fs::read_to_string(&path).with_context(|| format!("reading figure {}", path.display()))?,
+    };
     let start = svg
         .find("<svg")
         .with_context(|| format!("{} is not an SVG file", path.display()))?;
@@ -209,7 +215,12 @@ mod tests {
     #[test]
     fn raw_html_is_escaped() {
         let dir = tempfile::tempdir().unwrap();
-        let html = markdown_to_html("a <script>alert(1)</script> b\n\n<img src=x onerror=y>\n", dir.path()).unwrap();
+        let html = markdown_to_html(
+            "a <script>alert(1)</script> b\n\n<img src=x onerror=y>\n",
+            dir.path(),
+            &[],
+        )
+        .unwrap();
         assert!(!html.contains("<script>") && !html.contains("<img"), "{html}");
         assert!(html.contains("&lt;script&gt;"));
     }
@@ -218,12 +229,12 @@ mod tests {
     fn figures_are_inlined_and_must_stay_inside_the_report() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("f.svg"), "<?xml?><svg width=\"1\"></svg>").unwrap();
-        let html = markdown_to_html("![a <b> figure](f.svg)\n", dir.path()).unwrap();
+        let html = markdown_to_html("![a <b> figure](f.svg)\n", dir.path(), &[]).unwrap();
         assert!(html.contains("<figure>") && html.contains("<svg width=\"1\"></svg>"));
         assert!(html.contains("<figcaption>a &lt;b&gt; figure</figcaption>"));
         assert!(!html.contains("<?xml"));
-        assert!(markdown_to_html("![x](../secret.svg)\n", dir.path()).is_err());
-        assert!(markdown_to_html("![x](/etc/passwd)\n", dir.path()).is_err());
+        assert!(markdown_to_html("![x](../secret.svg)\n", dir.path(), &[]).is_err());
+        assert!(markdown_to_html("![x](/etc/passwd)\n", dir.path(), &[]).is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! report (`report/index.html` and `report/submission.md`) from the metrics
 //! and figures the parts wrote.
 
+use crate::diagram;
 use crate::recipes;
 use crate::render::{extract_fn, markdown_to_html, number_figures};
 use anyhow::{Context, Result, bail};
@@ -22,6 +23,15 @@ pub const PARTS: [(&str, &str); 5] = [
     ("ex2c", "2c"),
     ("ex2d", "2d"),
 ];
+
+/// The flags the report adds to a part's defaults: the figures beyond the
+/// sheet, which a part's own default run leaves out.
+pub fn report_flags(part: &str) -> &'static [&'static str] {
+    match part {
+        "ex2c" => &["--capacity", "--snapshots"],
+        _ => &[],
+    }
+}
 
 /// How long one part took.
 #[derive(Clone, Debug, Serialize)]
@@ -82,6 +92,7 @@ pub fn run_parts(root: &Path, report: &Path) -> Result<Vec<Timing>> {
             .current_dir(root)
             .arg("--out")
             .arg(&out)
+            .args(report_flags(name))
             .output()
             .with_context(|| format!("running {name}"))?;
         let seconds = start.elapsed().as_secs_f64();
@@ -231,6 +242,7 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
 
     // 2b
     let sweep = b.sweep.as_ref().map_or(Value::Null, sweep_context);
+    let diagram = diagram_context(&b.perturbation, b.header.settings.learning_rate)?;
     let ex2b = json!({
         "perturbation": format!("`{}`", b.perturbation),
         "original_value": b.original_value,
@@ -272,6 +284,8 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
         "summary": rows,
         "compare": compare,
         "rates": rates,
+        "capacity": c.capacity.as_ref().map_or(Value::Null, capacity_context),
+        "snapshots": snapshots_context(c),
         "train_samples": c.train_samples,
         "test_samples": c.test_samples,
         "sin_test_cost": format!("{:.5}", c.test_cost_of_sin_pi_x),
@@ -398,9 +412,16 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
         "exercise1": exercise1.trim_end(),
         "listing": listing,
         "ex1": ex1, "ex2a": ex2a, "ex2b": ex2b, "ex2c": ex2c, "ex2d": ex2d,
+        "diagram": diagram,
         "rng": rng,
         "provenance": {
             "profile": prov.profile,
+            "flags": PARTS
+                .iter()
+                .filter(|(name, _)| !report_flags(name).is_empty())
+                .map(|(name, _)| format!("`{name} {}`", report_flags(name).join(" ")))
+                .collect::<Vec<_>>()
+                .join(", "),
             "commit": prov.commit,
             "rustc": prov.rustc,
             "seeds": seeds_text,
@@ -408,6 +429,105 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
             "timings": prov.timings,
         },
     }))
+}
+
+/// The file name of the backprop diagram, made while rendering.
+pub const DIAGRAM: &str = "backprop_at_work.svg";
+/// The sample the diagram follows through the network: the input
+/// x = (1, 1) with target 0.
+const DIAGRAM_SAMPLE: ([f64; 2], f64) = ([1.0, 1.0], 0.0);
+
+/// The figures the report makes itself while rendering, by file name:
+/// backprop at work on the 2b network.
+pub fn generated_figures(metrics: &Metrics) -> Result<Vec<(String, String)>> {
+    let (x, target) = DIAGRAM_SAMPLE;
+    let b = diagram::backprop_at_work(&metrics.ex2b.perturbation, x, target)?;
+    Ok(vec![(DIAGRAM.to_owned(), diagram::diagram_svg(&b))])
+}
+
+/// What the report says about backprop at work, from the core's own passes.
+fn diagram_context(perturbation: &str, learning_rate: f64) -> Result<Value> {
+    let (x, target) = DIAGRAM_SAMPLE;
+    let b = diagram::backprop_at_work(perturbation, x, target)?;
+    let n = diagram::num;
+    let (value, grad) = match b.perturbed {
+        diagram::Perturbed::V(k, i) => (b.v_weights[k][i], b.grad_v[k][i]),
+        diagram::Perturbed::W(k) => (b.w[k], b.grad_w[k]),
+        diagram::Perturbed::B(k) => (b.b[k], b.grad_b[k]),
+    };
+    let towards = (b.original - value) * grad;
+    Ok(json!({
+        "figure": DIAGRAM,
+        "perturbation": b.perturbation,
+        "x1": n(b.x[0]), "x2": n(b.x[1]), "target": n(b.target),
+        "y": n(b.y),
+        "delta_out": n(b.delta_out),
+        "delta_hidden": b.delta_hidden.iter().map(|d| n(*d)).collect::<Vec<_>>().join(", "),
+        "value": n(value),
+        "original": n(b.original),
+        "grad": n(grad),
+        "step": n(learning_rate * grad),
+        "towards": towards > 0.0,
+        "away": towards < 0.0,
+    }))
+}
+
+/// The costs during the watched runs, as a table: one row per K, one
+/// column per iteration count.
+fn snapshots_context(c: &ex2c::Metrics) -> Value {
+    let Some(first) = c.snapshots.first() else {
+        return Value::Null;
+    };
+    let after: Vec<String> = first.after.iter().map(|a| thousands(a.iterations)).collect();
+    let rows: Vec<Value> = c
+        .snapshots
+        .iter()
+        .map(|w| {
+            json!({
+                "hidden": w.hidden,
+                "seed": w.seed,
+                "test": w.after.iter().map(|a| format!("{:.4}", a.test_cost)).collect::<Vec<_>>(),
+                "train": w.after.iter().map(|a| format!("{:.4}", a.train_cost)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({"after": after, "rows": rows, "figure": "ex2c/snapshots.svg"})
+}
+
+/// What the report says about the capacity runs, decided from them.
+fn capacity_context(cap: &ex2c::Capacity) -> Value {
+    use mlp::stats::permutation_p_value;
+    let Some(best) = cap
+        .summary
+        .iter()
+        .min_by(|a, b| a.test_cost_mean.total_cmp(&b.test_cost_mean))
+    else {
+        return Value::Null;
+    };
+    let largest = cap
+        .summary
+        .last()
+        .expect("a capacity summary with a best size has a last one");
+    let costs = |k: usize| -> Vec<f64> { cap.runs.iter().filter(|r| r.hidden == k).map(|r| r.test_cost).collect() };
+    let p = permutation_p_value(&costs(best.hidden), &costs(largest.hidden));
+    let below = |s: &ex2c::Summary| format!("{:.0}", 100.0 * (1.0 - s.train_cost_mean / s.test_cost_mean));
+    let train_below_everywhere = cap.summary.iter().all(|s| s.train_cost_mean < s.test_cost_mean);
+    json!({
+        "sizes": cap.summary.len(),
+        "first": cap.summary.first().map(|s| s.hidden),
+        "last": largest.hidden,
+        "seeds": best.seeds,
+        "best": best.hidden,
+        "best_mean": format!("{:.5}", best.test_cost_mean),
+        "largest_mean": format!("{:.5}", largest.test_cost_mean),
+        "best_is_largest": best.hidden == largest.hidden,
+        "rises": best.hidden != largest.hidden && p < 0.05,
+        "p": if p < 0.001 { "below 0.001".to_owned() } else { format!("= {p:.3}") },
+        "train_below_everywhere": train_below_everywhere,
+        "below_best": below(best),
+        "below_largest": below(largest),
+        "figure": "ex2c/capacity.svg",
+    })
 }
 
 /// The test costs of the runs of `hidden` units at `learning_rate`.
@@ -620,8 +740,9 @@ pub fn numpy_lines(k: usize, seed: u64, n: usize, iterations: u64) -> String {
 }
 
 /// Renders the Markdown submission and the self-contained HTML page.
-/// Figures are read from `report` (paths in the Markdown are relative to it).
-pub fn render(root: &Path, report: &Path, ctx: &Value) -> Result<(String, String)> {
+/// Figures are `generated` ones (made while rendering) or read from
+/// `report` (paths in the Markdown are relative to it).
+pub fn render(root: &Path, report: &Path, ctx: &Value, generated: &[(String, String)]) -> Result<(String, String)> {
     let templates = root.join("templates");
     let read =
         |name: &str| std::fs::read_to_string(templates.join(name)).with_context(|| format!("reading templates/{name}"));
@@ -631,7 +752,7 @@ pub fn render(root: &Path, report: &Path, ctx: &Value) -> Result<(String, String
     tera.add_raw_template("report.html", &read("report.html.tera")?)?;
     let context = tera::Context::from_value(ctx.clone())?;
     let md = number_figures(&tera.render("report.md", &context).map_err(tera_error)?)?;
-    let body = markdown_to_html(&md, report)?;
+    let body = markdown_to_html(&md, report, generated)?;
     let mut page = tera::Context::new();
     page.insert("body", &body);
     page.insert(

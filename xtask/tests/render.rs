@@ -31,7 +31,8 @@ fn rendered(edit: impl FnOnce(&mut Metrics)) -> (String, String) {
     let mut metrics = load_metrics(&fixtures()).unwrap();
     edit(&mut metrics);
     let ctx = context(&root(), &metrics, &provenance()).unwrap();
-    render(&root(), &fixtures(), &ctx).unwrap()
+    let generated = xtask::report::generated_figures(&metrics).unwrap();
+    render(&root(), &fixtures(), &ctx, &generated).unwrap()
 }
 
 /// The HTML without code listings and MathML annotations (which keep the
@@ -91,6 +92,8 @@ fn every_section_figure_and_formula_is_there() {
         "ex2c/cost_over_time.svg",
         "ex2c/response.svg",
         "ex2c/test_cost_per_seed.svg",
+        "ex2c/capacity.svg",
+        "ex2c/snapshots.svg",
         "ex2d/cost_over_time.svg",
         "ex2d/inputs.svg",
         "ex2d/outputs.svg",
@@ -104,7 +107,10 @@ fn every_section_figure_and_formula_is_there() {
             "index.html does not inline {f}"
         );
     }
-    assert_eq!(html.matches("<figure>").count(), figures.len());
+    // and the figure the report draws itself
+    assert!(md.contains("](backprop_at_work.svg)"));
+    assert!(html.contains("Backprop at work: the 2b network"));
+    assert_eq!(html.matches("<figure>").count(), figures.len() + 1);
     // formulas: many, all MathML, none failed, no raw math left
     assert!(
         html.matches("<math").count() > 100,
@@ -144,7 +150,9 @@ fn numbers_come_from_the_metrics() {
     assert!(md.contains(&format!("{k5:.5} for $K = 5$")), "2c answer lacks {k5:.5}");
     assert!(md.contains("`0123456789abcdef`"));
     assert!(md.contains("| time for 2c | 2.50 s |"));
-    assert!(md.contains("(dev build; each part run with its default flags)"));
+    assert!(md.contains(
+        "(dev build; each part run with its default flags, and `ex2c --capacity --snapshots` for the figures beyond the sheet)"
+    ));
 }
 
 #[test]
@@ -282,7 +290,7 @@ fn the_2b_sweep_reports_rates_and_what_failed_runs_show() {
 fn the_2d_text_reads_the_encoding_and_the_hidden_units() {
     let (md, _) = rendered(|_| {});
     assert!(md.contains("$z_1^* = \\text{row}/4$ and $z_2^* = \\text{column}/4$"));
-    assert!(md.contains("In Figure 9 the 25 samples form a grid"));
+    assert!(md.contains("the 25 samples form a grid"));
     let (md, _) = rendered(|m| m.ex2d.target_encoding[0].intercept = 0.5);
     assert!(md.contains("The targets are not exactly the bar positions scaled"));
     let (md, _) = rendered(|m| m.ex2d.r2_z1_column = 0.3);
@@ -303,12 +311,13 @@ fn the_2d_text_reads_the_encoding_and_the_hidden_units() {
 fn figures_are_numbered_and_referred_to() {
     let (md, html) = rendered(|_| {});
     assert!(!md.contains("[[fig:"));
-    for n in 1..=10 {
+    for n in 1..=13 {
         assert!(md.contains(&format!("![Figure {n}: ")), "no Figure {n}");
         assert!(html.contains(&format!("<figcaption>Figure {n}: ")), "no caption {n}");
     }
+    assert!(!md.contains("![Figure 14"));
     // every figure is referred to from the text
-    for n in 1..=10 {
+    for n in 1..=13 {
         let refs = md.matches(&format!("Figure {n}")).count();
         assert!(refs >= 2, "Figure {n} is not referred to");
     }
@@ -352,4 +361,68 @@ fn data_reaching_the_html_is_escaped() {
     assert!(!html.contains("<script>alert"));
     assert!(!html.contains("<img src=x"));
     assert!(html.contains("&lt;script&gt;alert"));
+}
+
+#[test]
+fn the_capacity_paragraph_follows_the_runs() {
+    // As committed, the lowest mean test cost is at the largest size.
+    let (md, _) = rendered(|_| {});
+    assert!(md.contains("The test cost is lowest at $K = 100$"));
+    assert!(md.contains("That is the largest size tried: these runs show no rise for large $K$."));
+    assert!(md.contains("The training cost lies below the test cost at every size"));
+    let set = |m: &mut Metrics, k: usize, f: &dyn Fn(u64) -> f64| {
+        let cap = m.ex2c.capacity.as_mut().unwrap();
+        for r in cap.runs.iter_mut().filter(|r| r.hidden == k) {
+            r.test_cost = f(r.seed);
+        }
+        let costs: Vec<f64> = cap.runs.iter().filter(|r| r.hidden == k).map(|r| r.test_cost).collect();
+        let s = cap.summary.iter_mut().find(|s| s.hidden == k).unwrap();
+        s.test_cost_mean = mlp::stats::mean(&costs);
+        s.test_cost_std = mlp::stats::std_dev(&costs);
+    };
+    // K = 100 clearly worse than the best: it rises again.
+    let (md, _) = rendered(|m| set(m, 100, &|seed| 0.05 + seed as f64 * 1e-4));
+    assert!(md.contains("The test cost is lowest at $K = 40$"));
+    assert!(md.contains("It rises again for larger $K$"));
+    // K = 100 a hair worse than K = 40, with the same spread: no clear rise.
+    let (md, _) = rendered(|m| {
+        set(m, 40, &|seed| 0.0100 + (seed % 5) as f64 * 1e-3);
+        set(m, 100, &|seed| 0.0101 + (seed % 5) as f64 * 1e-3);
+    });
+    assert!(md.contains("not significantly higher than at $K = 40$"));
+    assert!(md.contains("these runs show no clear rise for large $K$"));
+    // A size whose training cost is above its test cost.
+    let (md, _) = rendered(|m| m.ex2c.capacity.as_mut().unwrap().summary[0].train_cost_mean = 1.0);
+    assert!(md.contains("The training cost is not below the test cost at every size."));
+    // Without the capacity runs there is no such paragraph, nor figure.
+    let (md, _) = rendered(|m| m.ex2c.capacity = None);
+    assert!(!md.contains("Beyond the sheet: capacity"));
+    assert!(!md.contains("capacity.svg"));
+}
+
+#[test]
+fn the_snapshots_table_is_the_watched_runs() {
+    let (md, _) = rendered(|_| {});
+    let m = load_metrics(&fixtures()).unwrap();
+    let k5 = &m.ex2c.snapshots[0];
+    let cells: Vec<String> = k5.after.iter().map(|a| format!("{:.4}", a.test_cost)).collect();
+    assert!(
+        md.contains(&format!("| 5 ({}) | {} |", k5.seed, cells.join(" | "))),
+        "{md}"
+    );
+    assert!(md.contains("| $K$ (seed) | 10 | 100 | 1,000 | 10,000 | 100,000 | 1,000,000 |"));
+    let (md, _) = rendered(|m| m.ex2c.snapshots.clear());
+    assert!(!md.contains("training snapshots"));
+}
+
+#[test]
+fn backprop_at_work_says_where_the_perturbed_weight_goes() {
+    // W[0,1] = 0 (was -2) gets dL/dW = -2: the step leads back towards -2.
+    let (md, _) = rendered(|_| {});
+    assert!(md.contains("The perturbed parameter, now 0, gets $d\\mathcal{L}/dP = −2$"));
+    assert!(md.contains("back towards its old value −2"));
+    // b[1] = -3 switches hidden unit 1 off for this input: no gradient.
+    let (md, _) = rendered(|m| m.ex2b.perturbation = "b[1]=-3".into());
+    assert!(md.contains("gets $d\\mathcal{L}/dP = 0$"));
+    assert!(md.contains(": not at all."));
 }

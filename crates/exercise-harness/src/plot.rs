@@ -876,3 +876,231 @@ pub fn image_grid(
         Ok(())
     })
 }
+
+/// One series of [`against_sizes`]: a mean per size with a band from the
+/// lowest to the highest value.
+#[derive(Clone, Debug)]
+pub struct SizeSeries {
+    /// Legend text of the mean.
+    pub label: String,
+    /// Legend text of the band.
+    pub band_label: String,
+    /// Palette index.
+    pub color: usize,
+    /// `(size, mean, lowest, highest)`, sizes ascending.
+    pub points: Vec<(f64, f64, f64, f64)>,
+}
+
+/// Values against a size on a log axis (both axes log10), a band per
+/// series, and dashed vertical lines at `marks` with their labels.
+pub fn against_sizes(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[SizeSeries],
+    marks: &[(f64, String)],
+) -> Result<String> {
+    let xs: Vec<f64> = series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).collect();
+    let ys: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().flat_map(|p| [p.2, p.3]))
+        .filter(|v| *v > 0.0)
+        .collect();
+    let (x0, x1) = range_of(xs.iter().map(|x| x.log10()), 0.04);
+    let (y0, y1) = range_of(ys.iter().map(|y| y.log10()), 0.06);
+    let ticks: Vec<f64> = {
+        let mut t: Vec<f64> = xs.clone();
+        t.sort_by(f64::total_cmp);
+        t.dedup();
+        t
+    };
+    let mut entries: Vec<(Mark, String)> = Vec::new();
+    for s in series {
+        entries.push((
+            Mark::Line {
+                color: s.color,
+                width: 3,
+                dashed: false,
+                alpha: 1.0,
+            },
+            s.label.clone(),
+        ));
+        entries.push((
+            Mark::Line {
+                color: s.color,
+                width: 10,
+                dashed: false,
+                alpha: 0.2,
+            },
+            s.band_label.clone(),
+        ));
+    }
+    let legend_h = legend_height(entries.len(), 2);
+    svg((SIZE.0, SIZE.1 + legend_h), |root| {
+        let (chart_area, legend_area) = root.split_vertically(SIZE.1);
+        let mut c = ChartBuilder::on(&chart_area)
+            .caption(title, ("sans-serif", TITLE_PX))
+            .margin(10)
+            .x_label_area_size(44)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        c.configure_mesh()
+            .x_desc(x_label)
+            .y_desc(format!("{y_label}, log scale"))
+            .axis_desc_style(("sans-serif", AXIS_PX))
+            .label_style(("sans-serif", TICK_PX))
+            .light_line_style(RGBColor(235, 235, 235))
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_label_formatter(&|v| log_label(*v))
+            .draw()
+            .map_err(err)?;
+        // The sizes themselves as ticks: a log axis of whole numbers.
+        let tick_style = ("sans-serif", TICK_PX)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for &t in &ticks {
+            let x = t.log10();
+            c.draw_series(std::iter::once(PathElement::new(
+                [(x, y0), (x, y1)],
+                RGBColor(235, 235, 235).stroke_width(1),
+            )))
+            .map_err(err)?;
+            let (px, py) = c.backend_coord(&(x, y0));
+            chart_area
+                .draw(&Text::new(format!("{t}"), (px, py + 6), tick_style.clone()))
+                .map_err(err)?;
+        }
+        for (x, label) in marks {
+            let x = x.log10();
+            c.draw_series(DashedLineSeries::new(
+                [(x, y0), (x, y1)],
+                6,
+                4,
+                BLACK.mix(0.6).stroke_width(1),
+            ))
+            .map_err(err)?;
+            let (px, py) = c.backend_coord(&(x, y1));
+            chart_area
+                .draw(&Text::new(
+                    label.clone(),
+                    (px + 4, py + 4),
+                    ("sans-serif", NOTE_PX)
+                        .into_font()
+                        .color(&BLACK)
+                        .pos(Pos::new(HPos::Left, VPos::Top)),
+                ))
+                .map_err(err)?;
+        }
+        for s in series {
+            let color = PALETTE[s.color % PALETTE.len()];
+            let upper = s.points.iter().map(|p| (p.0.log10(), p.3.log10()));
+            let lower = s.points.iter().rev().map(|p| (p.0.log10(), p.2.log10()));
+            c.draw_series(std::iter::once(Polygon::new(
+                upper.chain(lower).collect::<Vec<_>>(),
+                color.mix(0.2).filled(),
+            )))
+            .map_err(err)?;
+            c.draw_series(LineSeries::new(
+                s.points.iter().map(|p| (p.0.log10(), p.1.log10())),
+                color.stroke_width(3),
+            ))
+            .map_err(err)?;
+            c.draw_series(
+                s.points
+                    .iter()
+                    .map(|p| Circle::new((p.0.log10(), p.1.log10()), 4, color.filled())),
+            )
+            .map_err(err)?;
+        }
+        legend_below(&legend_area, &entries, 2)
+    })
+}
+
+/// One row of [`small_multiples`]: its name and one curve per panel.
+#[derive(Clone, Debug)]
+pub struct PanelRow {
+    /// Shown at the left of the row.
+    pub name: String,
+    /// Palette index of its curves.
+    pub color: usize,
+    /// `(panel title, curve points)`, left to right.
+    pub panels: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+/// Small multiples: a grid of panels on shared axes, a curve in each, the
+/// same points (for example the data) drawn in every panel.
+pub fn small_multiples(title: &str, rows: &[PanelRow], points: &Points, note: &str) -> Result<String> {
+    let n_cols = rows.iter().map(|r| r.panels.len()).max().unwrap_or(1).max(1);
+    let n_rows = rows.len().max(1);
+    let xs = rows
+        .iter()
+        .flat_map(|r| r.panels.iter().flat_map(|p| p.1.iter().map(|q| q.0)))
+        .chain(points.points.iter().map(|q| q.0));
+    let ys = rows
+        .iter()
+        .flat_map(|r| r.panels.iter().flat_map(|p| p.1.iter().map(|q| q.1)))
+        .chain(points.points.iter().map(|q| q.1));
+    let (x0, x1) = range_of(xs, 0.02);
+    let (y0, y1) = range_of(ys, 0.05);
+    let row_h = 170u32;
+    let height = 40 + n_rows as u32 * row_h + 34;
+    svg((SIZE.0, height), |root| {
+        let root = root.titled(title, ("sans-serif", TITLE_PX)).map_err(err)?;
+        let (grid, foot) = root.split_vertically(n_rows as u32 * row_h);
+        foot.draw(&Text::new(
+            note.to_owned(),
+            (12, 10),
+            ("sans-serif", NOTE_PX).into_font().color(&BLACK),
+        ))
+        .map_err(err)?;
+        let cells = grid.split_evenly((n_rows, n_cols));
+        for (r, row) in rows.iter().enumerate() {
+            for (c, (panel_title, curve)) in row.panels.iter().enumerate() {
+                let area = &cells[r * n_cols + c];
+                let first = c == 0;
+                let mut chart = ChartBuilder::on(area)
+                    .caption(
+                        if first {
+                            format!("{}: {panel_title}", row.name)
+                        } else {
+                            panel_title.clone()
+                        },
+                        ("sans-serif", NOTE_PX),
+                    )
+                    .margin(3)
+                    .x_label_area_size(if r + 1 == n_rows { 22 } else { 6 })
+                    .y_label_area_size(if first { 30 } else { 4 })
+                    .build_cartesian_2d(x0..x1, y0..y1)
+                    .map_err(err)?;
+                let mut mesh = chart.configure_mesh();
+                mesh.disable_mesh()
+                    .label_style(("sans-serif", TICK_PX))
+                    .x_labels(3)
+                    .y_labels(3)
+                    .x_label_formatter(&|v| format!("{v:.0}"))
+                    .y_label_formatter(&|v| format!("{v:.0}"));
+                if r + 1 != n_rows {
+                    mesh.disable_x_axis();
+                }
+                if !first {
+                    mesh.disable_y_axis();
+                }
+                mesh.draw().map_err(err)?;
+                let color = PALETTE[points.color % PALETTE.len()];
+                chart
+                    .draw_series(points.points.iter().map(|&q| Circle::new(q, 2, color.filled())))
+                    .map_err(err)?;
+                chart
+                    .draw_series(LineSeries::new(
+                        curve.iter().copied(),
+                        PALETTE[row.color % PALETTE.len()].stroke_width(2),
+                    ))
+                    .map_err(err)?;
+            }
+        }
+        Ok(())
+    })
+}

@@ -8,11 +8,14 @@ use clap::Parser;
 use exercise_harness::cli::{CommonArgs, config_error, seed_series};
 use exercise_harness::data::{default_data, load_data};
 use exercise_harness::flow::{self, Exercise};
-use exercise_harness::metrics::ex2c::{LearningRate, Metrics, Seeds};
+use exercise_harness::metrics::ex2c::{Capacity, LearningRate, Metrics, Seeds, SnapshotCost, Snapshots};
 use exercise_harness::output::OutputSet;
-use exercise_harness::plot::{Band, Curve, Line, Points, Strip, cost_over_time, format_count, strips, xy};
+use exercise_harness::plot::{
+    Band, Curve, Line, PanelRow, Points, SizeSeries, Strip, against_sizes, cost_over_time, format_count,
+    small_multiples, strips, xy,
+};
 use exercise_harness::run::{Run, progress_for};
-use mlp::train::{TrainConfig, dataset_cost};
+use mlp::train::{TrainConfig, Watch, dataset_cost};
 use mlp::{Activation, Dataset, Network};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -57,7 +60,25 @@ struct Args {
     /// also one of learning rates)
     #[arg(long)]
     no_cross_rates: bool,
+
+    /// Beyond the sheet: also train K = 1, 2, 3, 4, 5, 8, 10, 15, 20, 30, 40,
+    /// 60, 80, 100 (each at its own default rate, with the same seeds) and
+    /// draw the test and training cost against K (capacity.svg)
+    #[arg(long)]
+    capacity: bool,
+
+    /// Beyond the sheet: record the response of each K's first seed at
+    /// iterations 10, 100, ..., 10^6 during its run (snapshots.svg)
+    #[arg(long)]
+    snapshots: bool,
 }
+
+/// The hidden sizes of `--capacity`.
+const CAPACITY_KS: [usize; 14] = [1, 2, 3, 4, 5, 8, 10, 15, 20, 30, 40, 60, 80, 100];
+/// The iteration counts of `--snapshots` (those up to the run's length).
+const SNAPSHOTS_AFTER: [u64; 6] = [10, 100, 1_000, 10_000, 100_000, 1_000_000];
+/// Inputs at which a snapshot records the response.
+const SNAPSHOT_GRID: usize = 120;
 
 const ITERATIONS: u64 = 1_000_000;
 const GRID: usize = 400;
@@ -74,12 +95,14 @@ struct FunctionApproximation {
     /// Every run: K and its configuration with its seed, the runs at the
     /// sheet's rates first.
     jobs: Vec<(usize, TrainConfig)>,
+    /// The runs `--capacity` adds: Ks not among `--hidden`.
+    capacity_jobs: Vec<(usize, TrainConfig)>,
 }
 
 impl Exercise for FunctionApproximation {
     const NAME: &'static str = "ex2c";
     type Args = Args;
-    type Trained = Vec<(RunResult, Run)>;
+    type Trained = Trained;
 
     fn prepare(args: Args) -> Result<Self> {
         let train_path = args
@@ -125,6 +148,13 @@ impl Exercise for FunctionApproximation {
                 }
             }
         }
+        let mut capacity_jobs = Vec::new();
+        if args.capacity {
+            for k in CAPACITY_KS.into_iter().filter(|k| !hidden.contains(k)) {
+                let c = args.common.train_config(k, ITERATIONS)?;
+                capacity_jobs.extend(seed_series(&c, args.seeds, "--seeds")?.into_iter().map(|c| (k, c)));
+            }
+        }
         Ok(FunctionApproximation {
             args,
             train_path,
@@ -133,28 +163,65 @@ impl Exercise for FunctionApproximation {
             test,
             configs,
             jobs,
+            capacity_jobs,
         })
     }
 
     fn train(&self) -> Result<Self::Trained> {
         let (train, test) = (&self.train, &self.test);
-        let jobs = &self.jobs;
-        let total: u64 = jobs.iter().map(|j| j.1.iterations()).sum();
+        let all: Vec<(usize, TrainConfig, bool)> = self
+            .jobs
+            .iter()
+            .map(|&(k, c)| (k, c, false))
+            .chain(self.capacity_jobs.iter().map(|&(k, c)| (k, c, true)))
+            .collect();
+        let total: u64 = all.iter().map(|j| j.1.iterations()).sum();
         let bar = progress_for(total, "2c");
-        let runs = jobs
+        let grid = snapshot_grid(train, test);
+        let first_seed = self.configs[0].1.seed();
+        let done = all
             .par_iter()
-            .map(|&(k, config)| {
+            .map(|&(k, config, capacity_only)| -> Result<Done> {
                 let mut rng = config.rng();
                 let mut start = Network::sheet(1, k, 1, Activation::Sigmoid)?;
                 rng.draw_start(&mut start);
                 // Runs at another K's rate carry it in their name.
                 let own_rate = self.configs.iter().find(|c| c.0 == k).map(|c| c.1.learning_rate());
-                let name = if own_rate == Some(config.learning_rate()) {
+                let name = if own_rate == Some(config.learning_rate()) || capacity_only {
                     format!("k{k}-seed{}", config.seed())
                 } else {
                     format!("k{k}-eta{}-seed{}", config.learning_rate(), config.seed())
                 };
-                let run = Run::train(name, &start, train, &config, &mut rng, bar.as_ref())?;
+                // Snapshots of each K's first seed at its own rate, taken
+                // during its one run.
+                let watched = self.args.snapshots
+                    && !capacity_only
+                    && config.seed() == first_seed
+                    && own_rate == Some(config.learning_rate());
+                let after: Vec<u64> = if watched {
+                    SNAPSHOTS_AFTER
+                        .into_iter()
+                        .filter(|&t| t <= config.iterations())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let mut taken: Vec<(SnapshotCost, Vec<f64>)> = Vec::with_capacity(after.len());
+                let mut at = |t: u64, net: &Network| {
+                    let mut tape = net.tape();
+                    let response = grid.iter().map(|&x| net.forward(&[x], &mut tape)[0]).collect();
+                    let cost = SnapshotCost {
+                        iterations: t,
+                        train_cost: dataset_cost(net, train),
+                        test_cost: dataset_cost(net, test),
+                    };
+                    taken.push((cost, response));
+                };
+                let mut watch = Watch {
+                    after: &after,
+                    at: &mut at,
+                };
+                let run = Run::train_watched(name, &start, train, &config, &mut rng, bar.as_ref(), &mut watch)?;
                 let result = RunResult {
                     hidden: k,
                     learning_rate: config.learning_rate(),
@@ -162,22 +229,103 @@ impl Exercise for FunctionApproximation {
                     train_cost: dataset_cost(&run.trained, train),
                     test_cost: dataset_cost(&run.trained, test),
                 };
-                Ok((result, run))
+                let snapshots = watched.then(|| Watched {
+                    hidden: k,
+                    learning_rate: config.learning_rate(),
+                    seed: config.seed(),
+                    taken,
+                });
+                Ok(Done {
+                    result,
+                    run: (!capacity_only).then_some(run),
+                    snapshots,
+                })
             })
-            .collect::<Result<_>>();
+            .collect::<Result<Vec<Done>>>();
         if let Some(b) = bar {
             b.finish_and_clear();
         }
-        runs
+        let mut trained = Trained {
+            runs: Vec::new(),
+            capacity: Vec::new(),
+            snapshots: Vec::new(),
+            grid,
+        };
+        for d in done? {
+            trained.snapshots.extend(d.snapshots);
+            match d.run {
+                Some(run) => trained.runs.push((d.result, run)),
+                None => trained.capacity.push(d.result),
+            }
+        }
+        Ok(trained)
     }
 
-    fn outputs(&self, runs: &Self::Trained, set: &mut OutputSet) -> Result<Vec<String>> {
-        report(self, runs, set)
+    fn outputs(&self, trained: &Trained, set: &mut OutputSet) -> Result<Vec<String>> {
+        let mut lines = report(
+            self,
+            &trained.runs,
+            set,
+            &trained.capacity,
+            &trained.snapshots,
+            &trained.grid,
+        )?;
+        if self.args.capacity {
+            lines.push(format!(
+                "  capacity: K = 1 to 100 ({} sizes), {} seeds each: capacity.svg",
+                CAPACITY_KS.len(),
+                self.args.seeds
+            ));
+        }
+        if self.args.snapshots {
+            lines.push("  snapshots of each K's first seed during training: snapshots.svg".to_owned());
+        }
+        Ok(lines)
     }
 }
 
 fn main() -> ExitCode {
     flow::main::<FunctionApproximation>()
+}
+
+/// What one run leaves: its result, the run itself (not for the runs of
+/// `--capacity` alone, which only their costs are kept of) and its
+/// snapshots, if it was watched.
+struct Done {
+    result: RunResult,
+    run: Option<Run>,
+    snapshots: Option<Watched>,
+}
+
+/// One run's costs and its response at the inputs of [`snapshot_grid`],
+/// after each of [`SNAPSHOTS_AFTER`] iterations.
+struct Watched {
+    hidden: usize,
+    learning_rate: f64,
+    seed: u64,
+    taken: Vec<(SnapshotCost, Vec<f64>)>,
+}
+
+/// Every run of the part.
+struct Trained {
+    /// The runs of `--hidden` (at every rate), with their networks.
+    runs: Vec<(RunResult, Run)>,
+    /// The runs `--capacity` adds, by their costs.
+    capacity: Vec<RunResult>,
+    snapshots: Vec<Watched>,
+    grid: Vec<f64>,
+}
+
+/// Evenly spaced inputs over the range of the training and test data.
+fn snapshot_grid(train: &Dataset, test: &Dataset) -> Vec<f64> {
+    let (lo, hi) = train
+        .all_inputs()
+        .iter()
+        .chain(test.all_inputs())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    (0..SNAPSHOT_GRID)
+        .map(|i| lo + (hi - lo) * i as f64 / (SNAPSHOT_GRID - 1) as f64)
+        .collect()
 }
 
 /// The cost of the noise-free function of the data recipe, sin(pi x), on
@@ -192,7 +340,14 @@ fn sin_cost(data: &Dataset) -> f64 {
     total / data.len() as f64
 }
 
-fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut OutputSet) -> Result<Vec<String>> {
+fn report(
+    part: &FunctionApproximation,
+    runs: &[(RunResult, Run)],
+    outputs: &mut OutputSet,
+    capacity_runs: &[RunResult],
+    snapshots: &[Watched],
+    snapshot_xs: &[f64],
+) -> Result<Vec<String>> {
     let (args, configs, train, test) = (&part.args, &part.configs, &part.train, &part.test);
     let results: Vec<RunResult> = runs.iter().map(|r| r.0.clone()).collect();
     let sheet_rate = |k: usize| configs.iter().find(|c| c.0 == k).map(|c| c.1.learning_rate());
@@ -359,6 +514,25 @@ fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut
         )?,
     );
 
+    let capacity = if part.args.capacity {
+        Some(capacity_outputs(&summary, &results, capacity_runs, outputs)?)
+    } else {
+        None
+    };
+    let mut watched: Vec<&Watched> = snapshots.iter().collect();
+    watched.sort_by_key(|w| w.hidden);
+    if !watched.is_empty() {
+        snapshots_outputs(&watched, snapshot_xs, train, outputs)?;
+    }
+    let snapshots: Vec<Snapshots> = watched
+        .iter()
+        .map(|w| Snapshots {
+            hidden: w.hidden,
+            learning_rate: w.learning_rate,
+            seed: w.seed,
+            after: w.taken.iter().map(|t| t.0).collect(),
+        })
+        .collect();
     let lowest = summary
         .iter()
         .min_by(|a, b| a.test_cost_mean.total_cmp(&b.test_cost_mean))
@@ -408,6 +582,8 @@ fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut
             test_cost_of_sin_pi_x: sin_cost(test),
             train_cost_of_sin_pi_x: sin_cost(train),
             lower_mean_test_cost_hidden: lowest,
+            capacity,
+            snapshots,
         },
     )?;
     if args.common.save_weights {
@@ -416,4 +592,126 @@ fn report(part: &FunctionApproximation, runs: &[(RunResult, Run)], outputs: &mut
         }
     }
     Ok(lines)
+}
+
+/// The capacity figure; the capacity metrics. The runs of `--hidden` at
+/// their own rates count for their sizes.
+fn capacity_outputs(
+    summary: &[exercise_harness::metrics::ex2c::Summary],
+    results: &[RunResult],
+    capacity_runs: &[RunResult],
+    outputs: &mut OutputSet,
+) -> Result<Capacity> {
+    let mut runs: Vec<RunResult> = results
+        .iter()
+        .filter(|r| {
+            CAPACITY_KS.contains(&r.hidden)
+                && summary
+                    .iter()
+                    .any(|s| s.hidden == r.hidden && s.learning_rate == r.learning_rate)
+        })
+        .chain(capacity_runs)
+        .cloned()
+        .collect();
+    runs.sort_by_key(|r| (r.hidden, r.seed));
+    let by_size = summarize(&runs);
+    let band = |test: bool| -> Vec<(f64, f64, f64, f64)> {
+        by_size
+            .iter()
+            .map(|s| {
+                let vals: Vec<f64> = runs
+                    .iter()
+                    .filter(|r| r.hidden == s.hidden)
+                    .map(|r| if test { r.test_cost } else { r.train_cost })
+                    .collect();
+                let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let mean = if test { s.test_cost_mean } else { s.train_cost_mean };
+                (s.hidden as f64, mean, lo, hi)
+            })
+            .collect()
+    };
+    let seeds = by_size.first().map_or(0, |s| s.seeds);
+    outputs.add(
+        "capacity.svg",
+        against_sizes(
+            &format!("2c beyond the sheet: cost after training against K, {seeds} seeds each"),
+            "hidden units K (log scale; learning rate 0.2 / K)",
+            "mean cost ½(y − y*)²",
+            &[
+                SizeSeries {
+                    label: "test cost, mean over seeds".into(),
+                    band_label: "test cost, lowest to highest seed".into(),
+                    color: 1,
+                    points: band(true),
+                },
+                SizeSeries {
+                    label: "training cost, mean over seeds".into(),
+                    band_label: "training cost, lowest to highest seed".into(),
+                    color: 0,
+                    points: band(false),
+                },
+            ],
+            &summary
+                .iter()
+                .map(|s| (s.hidden as f64, format!("K = {} (the sheet's)", s.hidden)))
+                .collect::<Vec<_>>(),
+        )?,
+    );
+    Ok(Capacity {
+        hidden: by_size.iter().map(|s| s.hidden).collect(),
+        runs,
+        summary: by_size,
+    })
+}
+
+/// The snapshots figure: one row per K, one panel per iteration count, the
+/// training data in every panel.
+fn snapshots_outputs(watched: &[&Watched], grid: &[f64], train: &Dataset, outputs: &mut OutputSet) -> Result<()> {
+    let rows: Vec<PanelRow> = watched
+        .iter()
+        .enumerate()
+        .map(|(i, w)| PanelRow {
+            name: format!("K = {}", w.hidden),
+            color: i,
+            panels: w
+                .taken
+                .iter()
+                .map(|(cost, response)| {
+                    (
+                        format!("{} it.", format_count(cost.iterations as f64)),
+                        grid.iter().copied().zip(response.iter().copied()).collect(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let data = Points {
+        label: "training data".into(),
+        points: train
+            .all_inputs()
+            .iter()
+            .copied()
+            .zip(train.all_targets().iter().copied())
+            .collect(),
+        color: 2,
+        filled: true,
+    };
+    let seeds: Vec<String> = watched
+        .iter()
+        .map(|w| format!("K = {}: seed {}", w.hidden, w.seed))
+        .collect();
+    outputs.add(
+        "snapshots.svg",
+        small_multiples(
+            "2c beyond the sheet: the response during one training run",
+            &rows,
+            &data,
+            &format!(
+                "x: the input, y: the network's output; dots: the training data; {}",
+                seeds.join(", ")
+            ),
+        )?,
+    );
+    Ok(())
 }

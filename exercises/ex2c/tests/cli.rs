@@ -220,3 +220,69 @@ fn the_runs_at_the_other_rates_are_skipped_when_asked_or_when_every_k_shares_one
         assert!(m["other_rates"].as_array().unwrap().is_empty(), "{flags:?}");
     }
 }
+
+#[test]
+fn capacity_and_snapshots_run_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().to_str().unwrap();
+    run_ok(
+        BIN,
+        &[
+            "--out",
+            o,
+            "--seeds",
+            "2",
+            "--iterations",
+            "1000",
+            "--capacity",
+            "--snapshots",
+        ],
+    );
+    let m = metrics(dir.path());
+    let cap = &m["capacity"];
+    let sizes: Vec<u64> = cap["hidden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [1, 2, 3, 4, 5, 8, 10, 15, 20, 30, 40, 60, 80, 100]);
+    assert_eq!(cap["runs"].as_array().unwrap().len(), 14 * 2);
+    // each size at its own rate 0.2 / K; K = 5 and 40 are the main runs
+    for r in cap["runs"].as_array().unwrap() {
+        let k = r["hidden"].as_f64().unwrap();
+        assert_eq!(r["learning_rate"].as_f64().unwrap(), 0.2 / k);
+    }
+    let main5: Vec<&serde_json::Value> = m["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["hidden"] == 5 && r["learning_rate"] == 0.04)
+        .collect();
+    let cap5: Vec<&serde_json::Value> = cap["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["hidden"] == 5)
+        .collect();
+    assert_eq!(main5, cap5);
+    // one watched run per K, at the counts up to the run's length
+    let snaps = m["snapshots"].as_array().unwrap();
+    assert_eq!(snaps.len(), 2);
+    for s in snaps {
+        let after: Vec<u64> = s["after"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["iterations"].as_u64().unwrap())
+            .collect();
+        assert_eq!(after, [10, 100, 1000]);
+    }
+    // the last snapshot is the trained network
+    let k5 = &snaps[0];
+    let last = &k5["after"][2];
+    let run = main5.iter().find(|r| r["seed"] == k5["seed"]).unwrap();
+    assert_eq!(last["test_cost"], run["test_cost"]);
+    assert!(files(dir.path()).contains(&"capacity.svg".to_owned()));
+    assert!(files(dir.path()).contains(&"snapshots.svg".to_owned()));
+}

@@ -45,6 +45,50 @@ pub struct Metrics {
     pub train_cost_of_sin_pi_x: f64,
     /// The K with the lowest mean test cost.
     pub lower_mean_test_cost_hidden: Option<usize>,
+    /// Beyond the sheet (`--capacity`): the cost against the number of
+    /// hidden units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Capacity>,
+    /// Beyond the sheet (`--snapshots`): one run per K watched during
+    /// training.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snapshots: Vec<Snapshots>,
+}
+
+/// Every hidden size of `--capacity`, each trained from the same seeds at
+/// its own default rate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Capacity {
+    /// The hidden sizes, ascending.
+    pub hidden: Vec<usize>,
+    /// Every run (those of `--hidden` included).
+    pub runs: Vec<RunResult>,
+    /// The statistics over seeds, one per size, ascending.
+    pub summary: Vec<Summary>,
+}
+
+/// One run looked at during training.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshots {
+    /// K.
+    pub hidden: usize,
+    /// `eta`.
+    pub learning_rate: f64,
+    /// Its seed.
+    pub seed: u64,
+    /// The costs after each of the iteration counts looked at.
+    pub after: Vec<SnapshotCost>,
+}
+
+/// A run's costs after some iterations.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotCost {
+    /// Iterations done.
+    pub iterations: u64,
+    /// Mean cost on the training data then.
+    pub train_cost: f64,
+    /// Mean cost on the test data then.
+    pub test_cost: f64,
 }
 
 /// The learning rate used for one K.
