@@ -222,6 +222,8 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
         "max": sci(e1.max_rel_error),
         "all_below": e1.max_rel_error <= 1e-6,
         "core_vs_formula": sci(e1.core_backward_vs_formula),
+        "core_exact": e1.core_backward_vs_formula == 0.0,
+        "relu_margin": format!("{:.3}", e1.relu_margin),
     });
 
     // 2a
@@ -268,8 +270,18 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
                 "test_std": format!("{:.5}", x.test_cost_std),
                 "test_min": format!("{:.5}", x.test_cost_min),
                 "test_max": format!("{:.5}", x.test_cost_max),
+                "test_median": format!("{:.5}", median(&test_costs(c, x.hidden, x.learning_rate))),
                 "train_mean": format!("{:.5}", x.train_cost_mean),
             })
+        })
+        .collect();
+    let sheet_rate_runs: Vec<&ex2c::RunResult> = c
+        .runs
+        .iter()
+        .filter(|r| {
+            summary
+                .iter()
+                .any(|s| s.hidden == r.hidden && s.learning_rate == r.learning_rate)
         })
         .collect();
     let compare = compare_context(c);
@@ -291,6 +303,8 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
         "sin_test_cost": format!("{:.5}", c.test_cost_of_sin_pi_x),
         "sin_train_cost": format!("{:.5}", c.train_cost_of_sin_pi_x),
         "fits_noise": summary.iter().all(|s| s.train_cost_mean < c.train_cost_of_sin_pi_x),
+        "runs_above_sin": sheet_rate_runs.iter().filter(|r| r.train_cost >= c.train_cost_of_sin_pi_x).count(),
+        "sheet_runs": sheet_rate_runs.len(),
         "fits_noise_none": summary.iter().all(|s| s.train_cost_mean >= c.train_cost_of_sin_pi_x),
         "recipe": {
             "samples": recipes::FUNC_SAMPLES,
@@ -310,14 +324,14 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
     let units = &d.hidden_units;
     let rows: Vec<&ex2d::HiddenUnit> = units.iter().filter(|u| u.row_share >= MAINLY).collect();
     let cols: Vec<&ex2d::HiddenUnit> = units.iter().filter(|u| u.row_share <= 1.0 - MAINLY).collect();
-    let both = units.len() - rows.len() - cols.len();
+    let both = units.len() - rows.len() - cols.len(); // "Mostly into" one output: at least twice the weight into the other.
     let rows_to_z1 = rows
         .iter()
-        .filter(|u| u.output_weights[0].abs() > u.output_weights[1].abs())
+        .filter(|u| u.output_weights[0].abs() > 2.0 * u.output_weights[1].abs())
         .count();
     let cols_to_z2 = cols
         .iter()
-        .filter(|u| u.output_weights[1].abs() > u.output_weights[0].abs())
+        .filter(|u| u.output_weights[1].abs() > 2.0 * u.output_weights[0].abs())
         .count();
     let reading = json!({
         "mainly": format!("{:.0}", 100.0 * MAINLY),
@@ -384,7 +398,7 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
     // The backward pass, read from the source.
     let src_path = root.join("crates/mlp/src/network.rs");
     let src = std::fs::read_to_string(&src_path).with_context(|| format!("reading {}", src_path.display()))?;
-    let listing = ["deltas", "gradient_from_deltas"]
+    let listing = ["deltas", "output_delta", "hidden_delta", "gradient_from_deltas"]
         .iter()
         .map(|name| extract_fn(&src, name).with_context(|| format!("no fn {name} in {}", src_path.display())))
         .collect::<Result<Vec<_>>>()?
@@ -512,6 +526,12 @@ fn capacity_context(cap: &ex2c::Capacity) -> Value {
     let p = permutation_p_value(&costs(best.hidden), &costs(largest.hidden));
     let below = |s: &ex2c::Summary| format!("{:.0}", 100.0 * (1.0 - s.train_cost_mean / s.test_cost_mean));
     let train_below_everywhere = cap.summary.iter().all(|s| s.train_cost_mean < s.test_cost_mean);
+    let train_not_below: Vec<String> = cap
+        .summary
+        .iter()
+        .filter(|s| s.train_cost_mean >= s.test_cost_mean)
+        .map(|s| s.hidden.to_string())
+        .collect();
     json!({
         "sizes": cap.summary.len(),
         "first": cap.summary.first().map(|s| s.hidden),
@@ -524,10 +544,24 @@ fn capacity_context(cap: &ex2c::Capacity) -> Value {
         "rises": best.hidden != largest.hidden && p < 0.05,
         "p": if p < 0.001 { "below 0.001".to_owned() } else { format!("= {p:.3}") },
         "train_below_everywhere": train_below_everywhere,
+        "train_not_below": train_not_below.join(", "),
+        "best_train_below": best.train_cost_mean < best.test_cost_mean,
         "below_best": below(best),
         "below_largest": below(largest),
         "figure": "ex2c/capacity.svg",
     })
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => v[n / 2],
+        _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
 }
 
 /// The test costs of the runs of `hidden` units at `learning_rate`.
@@ -549,6 +583,7 @@ fn groups_context(lo: &ex2c::Summary, hi: &ex2c::Summary, lo_costs: &[f64], hi_c
     let worst_lo = lo_costs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let best_hi = hi_costs.iter().copied().fold(f64::INFINITY, f64::min);
     let hi_below_worst_lo = hi_costs.iter().filter(|&&x| x < worst_lo).count();
+    let (med_lo, med_hi) = (median(lo_costs), median(hi_costs));
     let lo_above_best_hi = lo_costs.iter().filter(|&&x| x > best_hi).count();
     json!({
         "lower": lo.hidden,
@@ -565,6 +600,9 @@ fn groups_context(lo: &ex2c::Summary, hi: &ex2c::Summary, lo_costs: &[f64], hi_c
         "overlap": hi_below_worst_lo > 0,
         "hi_below_worst_lo": hi_below_worst_lo,
         "lo_above_best_hi": lo_above_best_hi,
+        "lower_median": format!("{med_lo:.5}"),
+        "higher_median": format!("{med_hi:.5}"),
+        "medians_disagree": med_lo > med_hi,
         "lo_seeds": lo_costs.len(),
         "hi_seeds": hi_costs.len(),
     })
@@ -627,17 +665,27 @@ fn rates_context(c: &ex2c::Metrics) -> Value {
             json!({"hidden": k, "cells": cells})
         })
         .collect();
-    let lower: Vec<usize> = comparisons
+    // What the significant comparisons say, and only those.
+    let significant: Vec<&Value> = comparisons.iter().filter(|x| x["significant"] == true).collect();
+    let lower_of = |x: &Value| x["lower"].as_u64().unwrap_or(0);
+    let one_lower = significant.windows(2).all(|w| lower_of(w[0]) == lower_of(w[1]));
+    // Groups that end above the noise-free function's training cost: not
+    // even fitted as well as the function that made the data.
+    let under: Vec<Value> = all
         .iter()
-        .map(|x| x["lower"].as_u64().unwrap_or(0) as usize)
+        .filter(|s| s.train_cost_mean > c.train_cost_of_sin_pi_x)
+        .map(|s| json!({"hidden": s.hidden, "learning_rate": s.learning_rate, "train_mean": format!("{:.5}", s.train_cost_mean)}))
         .collect();
-    let sheet_lower = compare_context(c)["lower"].as_u64().map(|k| k as usize);
     json!({
         "rates": rates.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
         "table": table,
         "comparisons": comparisons,
-        "same_order": lower.iter().all(|&k| Some(k) == sheet_lower),
-        "reversed": lower.iter().all(|&k| Some(k) != sheet_lower),
+        "none_significant": significant.is_empty(),
+        "all_significant": significant.len() == comparisons.len(),
+        "significant_lower": if !significant.is_empty() && one_lower { lower_of(significant[0]) } else { 0 },
+        "significant_rates": significant.iter().map(|x| x["lower_rate"].to_string()).collect::<Vec<_>>().join(" and "),
+        "under": under,
+        "sin_train_cost": format!("{:.5}", c.train_cost_of_sin_pi_x),
     })
 }
 
@@ -721,6 +769,14 @@ fn sweep_context(sw: &ex2b::Sweep) -> Value {
         "stationary": stationary,
         "descending": descending,
         "rows": rows,
+        "never": sw
+            .parameters
+            .iter()
+            .zip(&sw.failed)
+            .filter(|(_, row)| row.iter().all(|&n| n == 0))
+            .map(|(p, _)| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         "figure": "ex2b/perturbation_sweep.svg",
     })
 }

@@ -268,7 +268,8 @@ pub fn format_count(v: f64) -> String {
 
 /// A heat map: `values[row][col]`, rows named by `row_labels`, columns at
 /// the x positions `cols` (evenly spaced), colours from viridis over
-/// `range`, a colour bar titled `value_label` on the right. Cells for which
+/// `range` (values at its bottom in light grey), a colour bar titled
+/// `value_label` on the right. Cells for which
 /// `mark(row, col)` is true get a white cross (say so in `x_label`).
 #[allow(clippy::too_many_arguments)]
 pub fn heatmap(
@@ -322,9 +323,16 @@ pub fn heatmap(
         };
         chart
             .draw_series(values.iter().enumerate().flat_map(|(r, row)| {
-                row.iter()
-                    .enumerate()
-                    .map(move |(c, &v)| Rectangle::new(cell(r, c), ViridisRGB.get_color(norm(v) as f32).filled()))
+                row.iter().enumerate().map(move |(c, &v)| {
+                    // The bottom of the range in grey, so that it stands
+                    // apart from values just above it.
+                    let colour = if v <= lo {
+                        RGBColor(225, 225, 225)
+                    } else {
+                        ViridisRGB.get_color(norm(v) as f32)
+                    };
+                    Rectangle::new(cell(r, c), colour.filled())
+                })
             }))
             .map_err(err)?;
         let crosses: Vec<(f64, SegmentValue<usize>)> = (0..n_rows)
@@ -755,9 +763,26 @@ pub fn labelled_scatter(
 ) -> Result<String> {
     let (x0, x1) = range_of(points.iter().map(|p| p.0), 0.1);
     let (y0, y1) = range_of(points.iter().map(|p| p.1), 0.1);
-    let y1 = y1 + if legend.is_empty() { 0.0 } else { 0.3 * (y1 - y0) }; // room for the legend
-    svg((SIZE.0, SIZE.1 + 60), |root| {
-        let mut c = xy_chart(root, title, (x0..x1, y0..y1), x_label, y_label)?;
+    let entries: Vec<(Mark, String)> = legend
+        .iter()
+        .map(|(color, text)| {
+            (
+                Mark::Dot {
+                    color: *color,
+                    filled: true,
+                },
+                text.clone(),
+            )
+        })
+        .collect();
+    let legend_h = if entries.is_empty() {
+        0
+    } else {
+        legend_height(entries.len(), 3)
+    };
+    svg((SIZE.0, SIZE.1 + legend_h), |root| {
+        let (chart_area, legend_area) = root.split_vertically(SIZE.1);
+        let mut c = xy_chart(&chart_area, title, (x0..x1, y0..y1), x_label, y_label)?;
         c.draw_series(
             points
                 .iter()
@@ -765,23 +790,19 @@ pub fn labelled_scatter(
                 .map(|(i, p)| Circle::new((p.0, p.1), 5, PALETTE[color_of(i) % PALETTE.len()].filled())),
         )
         .map_err(err)?;
-        c.draw_series(points.iter().map(|p| {
-            Text::new(
-                p.2.clone(),
-                (p.0, p.1),
-                ("sans-serif", NOTE_PX).into_font().color(&BLACK),
-            )
-        }))
-        .map_err(err)?;
-        for (color, text) in legend {
-            let col = PALETTE[*color % PALETTE.len()];
-            c.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
-                .map_err(err)?
-                .label(text)
-                .legend(move |(x, y)| Circle::new((x + 10, y), 5, col.filled()));
+        // Each label to the right of its dot, clear of it.
+        let style = ("sans-serif", NOTE_PX)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        for p in points {
+            let (px, py) = c.backend_coord(&(p.0, p.1));
+            chart_area
+                .draw(&Text::new(p.2.clone(), (px + 8, py), style.clone()))
+                .map_err(err)?;
         }
-        if !legend.is_empty() {
-            legend_at(&mut c, SeriesLabelPosition::UpperLeft)?;
+        if !entries.is_empty() {
+            legend_below(&legend_area, &entries, 3)?;
         }
         Ok(())
     })
@@ -809,7 +830,7 @@ pub fn image_grid(
     note: &str,
 ) -> Result<String> {
     let n_rows = images.len().div_ceil(per_row);
-    let cell = 104u32;
+    let cell = 100u32;
     let width = (per_row as u32 * cell + 40).max(600);
     let height = n_rows as u32 * (cell + 24) + 80;
     let max_abs = images

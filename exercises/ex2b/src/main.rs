@@ -327,7 +327,10 @@ fn diagnose(run: &Run, data: &Dataset) -> FailureReason {
     let bins: Vec<f64> = run.trace.bins().map(|b| b.mean).collect();
     let late = bins[bins.len() * 3 / 4];
     let last = *bins.last().expect("a trace has bins");
-    if last < 0.5 * late {
+    // Still descending: falling by half over the last quarter, and not yet
+    // at the level of a recovered run (below that it is a stall, not a
+    // descent towards a solution).
+    if last < 0.5 * late && last >= RECOVERED {
         FailureReason::StillDescending { from: late, to: last }
     } else {
         FailureReason::Stationary {
@@ -373,7 +376,11 @@ fn sweep_outputs(s: &Sweep, config: &TrainConfig, save_weights: bool, set: &mut 
                 s.seeds.count,
                 format_count(config.iterations() as f64)
             ),
-            "offset added to the parameter (×: no sample order recovers)",
+            &if failed.iter().flatten().any(|&n| n == s.seeds.count) {
+                "offset added to the parameter (×: no sample order recovers)".to_owned()
+            } else {
+                "offset added to the parameter".to_owned()
+            },
             "perturbed parameter",
             &format!("% of the {} sample orders that do not recover", s.seeds.count),
             &s.names,

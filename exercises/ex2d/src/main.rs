@@ -156,7 +156,7 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
     let images: Vec<(String, Vec<f64>)> = (0..data.len())
         .map(|i| {
             (
-                format!("row {}, column {}", positions[i].0, positions[i].1),
+                format!("row {}, col {}", positions[i].0, positions[i].1),
                 data.input(i).to_vec(),
             )
         })
@@ -192,7 +192,7 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
     let v = run.trained.weights(1);
     let b = run.trained.bias(1).expect("the hidden layer has a bias");
     let hidden: Vec<(String, Vec<f64>)> = (0..HIDDEN)
-        .map(|k| (format!("unit {k}, b = {:+.2}", b[k]), v[k * 25..(k + 1) * 25].to_vec()))
+        .map(|k| (format!("unit {k}, b={:+.2}", b[k]), v[k * 25..(k + 1) * 25].to_vec()))
         .collect();
     let max_w = v.iter().fold(0.0f64, |a, &x| a.max(x.abs()));
     let w = run.trained.weights(2);
