@@ -3,6 +3,8 @@
 //! so that it can be tested.
 
 pub mod diagram;
+pub mod notebook;
+pub mod pdf;
 pub mod recipes;
 pub mod render;
 pub mod report;

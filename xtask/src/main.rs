@@ -40,6 +40,17 @@ enum Command {
         /// The report folder [default: report/ in the workspace]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+
+        /// Also write report/submission.pdf: the HTML page printed (A4, page
+        /// numbers) by a headless Chromium, found on PATH (chromium,
+        /// chromium-browser, google-chrome, google-chrome-stable) unless
+        /// --browser or REPORT_BROWSER names one
+        #[arg(long)]
+        pdf: bool,
+
+        /// The browser that prints --pdf
+        #[arg(long, value_name = "PATH", requires = "pdf")]
+        browser: Option<PathBuf>,
     },
 }
 
@@ -61,13 +72,16 @@ fn data(out: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-fn run_report(render_only: bool, out: Option<PathBuf>) -> Result<()> {
+fn run_report(render_only: bool, out: Option<PathBuf>, pdf: bool, browser: Option<PathBuf>) -> Result<()> {
     let root = workspace_root();
     let out = match out {
         Some(dir) => std::path::absolute(dir)?,
         None => root.join("report"),
     };
     exercise_harness::output::prepare_out_dir(&out)?;
+    // Looked up first, so that a missing browser is known early; the rest of
+    // the report is written all the same, and the failure reported at the end.
+    let browser = pdf.then(|| xtask::pdf::find_browser(browser.as_deref()));
     let timings = if render_only {
         Vec::new()
     } else {
@@ -79,19 +93,34 @@ fn run_report(render_only: bool, out: Option<PathBuf>) -> Result<()> {
     let ctx = report::context(&root, &metrics, &prov)?;
     let generated = report::generated_figures(&metrics)?;
     let (md, html) = report::render(&root, &out, &ctx, &generated)?;
-    // The two files of the report replace the previous ones as a set.
+    let notebook = report::notebook(&root, &out, &md, &metrics, &generated)?;
+    // The report's files replace the previous ones as a set.
     let mut set = exercise_harness::output::OutputSet::new(&out);
+    let printed = browser.map(|b| b.and_then(|b| xtask::pdf::print_pdf(&b, &html)));
     set.add("submission.md", md);
     set.add("index.html", html);
+    set.add("submission.ipynb", notebook);
     for (name, svg) in generated {
         set.add(name, svg);
     }
+    // The PDF joins the set or, if printing fails, the rest is written
+    // without it and the failure reported after.
+    let mut failed = None;
+    match printed {
+        Some(Ok(bytes)) => set.add("submission.pdf", bytes),
+        Some(Err(e)) => failed = Some(e),
+        None => {}
+    }
     let moved = set.commit()?;
     println!(
-        "wrote {} and {}",
+        "wrote {}, {} and {}",
         out.join("index.html").display(),
-        out.join("submission.md").display()
+        out.join("submission.md").display(),
+        out.join("submission.ipynb").display()
     );
+    if pdf && failed.is_none() {
+        println!("wrote {}", out.join("submission.pdf").display());
+    }
     for (was, now) in moved {
         println!(
             "moved {} aside to {}: no run of this version wrote it",
@@ -99,12 +128,20 @@ fn run_report(render_only: bool, out: Option<PathBuf>) -> Result<()> {
             now.display()
         );
     }
-    Ok(())
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 fn main() -> ExitCode {
     exercise_harness::cli::run(|cli: Cli| match cli.command {
         Command::Data { out } => data(out),
-        Command::Report { render_only, out } => run_report(render_only, out),
+        Command::Report {
+            render_only,
+            out,
+            pdf,
+            browser,
+        } => run_report(render_only, out, pdf, browser),
     })
 }
