@@ -118,12 +118,54 @@ fn markdown_cell(text: &str, figure: &dyn Fn(&str) -> Result<String>) -> Result<
     let mut cell = json!({
         "cell_type": "markdown",
         "metadata": {},
-        "source": source(&lines.join("\n")),
+        "source": source(&spelled_out_primes(&lines.join("\n"))),
     });
     if !attachments.is_empty() {
         cell["attachments"] = Value::Object(attachments);
     }
     Ok(cell)
+}
+
+/// `text` with every prime in its formulas written `^{\prime}`: the same
+/// symbol, but MathJax 2 setups such as nbconvert's HTML with a local
+/// MathJax stop at the shorthand `x'` ("Math Processing Error"). Fenced
+/// code is left alone.
+fn spelled_out_primes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_code, mut in_math) = (false, false);
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        }
+        if in_code || line.trim_start().starts_with("```") {
+            out.push_str(line);
+            continue;
+        }
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '$' => {
+                    // `$$` opens or closes display math as one delimiter.
+                    if chars.peek() == Some(&'$') {
+                        chars.next();
+                        out.push('$');
+                    }
+                    in_math = !in_math;
+                    out.push('$');
+                }
+                '\'' if in_math => {
+                    let mut primes = String::from("\\prime");
+                    while chars.peek() == Some(&'\'') {
+                        chars.next();
+                        primes.push_str("\\prime");
+                    }
+                    out.push_str(&format!("^{{{primes}}}"));
+                }
+                _ => out.push(c),
+            }
+        }
+    }
+    out
 }
 
 fn code_cell(text: &str) -> Value {
@@ -413,4 +455,18 @@ pub fn check(text: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn primes_in_formulas_are_spelled_out_and_nowhere_else() {
+        let md = "The course's $\\varphi'(v)$ and\n$$\na' = b''\n$$\n```rust\nfn f<'a>() {}\n```\nit's $x$";
+        assert_eq!(
+            spelled_out_primes(md),
+            "The course's $\\varphi^{\\prime}(v)$ and\n$$\na^{\\prime} = b^{\\prime\\prime}\n$$\n```rust\nfn f<'a>() {}\n```\nit's $x$"
+        );
+    }
 }
