@@ -248,7 +248,32 @@ def train(V, b, W, X, Y, eta, mu, iterations, seed):
     return V, b, W
 "#;
 
-/// The code cells: the corrected Backprop, and the checks of 2a and 2b.
+/// Compares `backpropagate` with central differences; needs `X` and `Y`.
+const FINITE_DIFFERENCES: &str = r#"def cost(x, t, V, b, W):
+    return 0.5 * np.sum((W @ relu(V @ x + b) - t) ** 2)
+
+draw = np.random.RandomState(1)   # its own stream: np.random.seed below is untouched
+h = 1e-6
+worst = 0.0
+for trial in range(5):
+    V, b, W = draw.normal(size=(3, 2)), draw.normal(size=3), draw.normal(size=(1, 3))
+    for x, t in zip(X, Y):
+        gV, gb, gW = backpropagate(x, t, V, b, W)
+        for P, G in ((V, gV), (b, gb), (W, gW)):
+            for k in np.ndindex(P.shape):
+                kept = P[k]
+                P[k] = kept + h
+                up = cost(x, t, V, b, W)
+                P[k] = kept - h
+                down = cost(x, t, V, b, W)
+                P[k] = kept
+                # dL/dP = -dC/dP
+                worst = max(worst, abs(G[k] + (up - down) / (2 * h)))
+assert worst < 1e-6, worst
+print('Exercise 1: largest gap between backpropagate and finite differences', worst)"#;
+
+/// The code cells: the corrected Backprop, its finite-difference check, and
+/// the checks of 2a and 2b.
 fn code_cells(metrics: &Metrics, xor: &XorData) -> Result<Vec<Value>> {
     let start = start_weights()?;
     let (a, b) = (&metrics.ex2a, &metrics.ex2b);
@@ -274,13 +299,23 @@ fn code_cells(metrics: &Metrics, xor: &XorData) -> Result<Vec<Value>> {
             "metadata": {},
             "source": source(
                 "### The corrected Backprop in NumPy\n\n\
-                 The code cells below are the answer to 2a in the course notebook's own terms (`V`, `b`, `W`, \
-                 momentum as in the course script), in plain Python with NumPy. The first checks 2a: from the \
-                 course's start no parameter moves. The second replays 2b and compares its final weights with \
-                 those of this report's run, which drew from NumPy's generator (`--rng numpy`)."
+                 The next cell is this submission's corrected Backprop for 2a in the course script's own terms \
+                 (`V`, `b`, `W`, momentum as in the course script), in plain Python with NumPy; the report's \
+                 Rust listing is the same function in the project's core. The cells after it check it: against \
+                 central finite differences of the cost (Exercise 1 by numbers), on 2a (from the course's start \
+                 no parameter moves), and on 2b, whose replay must end at the final weights of this report's \
+                 run, which drew from NumPy's generator (`--rng numpy`)."
             ),
         }),
         code_cell(BACKPROP),
+        code_cell(&format!(
+            "# Exercise 1 by numbers: backpropagate against central finite differences of the\n\
+             # cost C = 1/2 |y - y*|^2 = -L, for every sample and every parameter, at random\n\
+             # parameters (which put no v within reach of the ReLU's kink at v = 0).\n\
+             X = {}\nY = {}\n{FINITE_DIFFERENCES}",
+            py_rows(&xor.inputs),
+            py_rows(&xor.targets),
+        )),
     ];
     let s = &a.header.settings;
     cells.push(code_cell(&format!(

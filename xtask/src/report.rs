@@ -333,6 +333,9 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
         .iter()
         .filter(|u| u.output_weights[1].abs() > 2.0 * u.output_weights[0].abs())
         .count();
+    let crossing = units.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), u| {
+        (lo.min(u.crossing_share), hi.max(u.crossing_share))
+    });
     let reading = json!({
         "mainly": format!("{:.0}", 100.0 * MAINLY),
         "rows": rows.len(),
@@ -342,6 +345,9 @@ pub fn context(root: &Path, metrics: &Metrics, prov: &Provenance) -> Result<Valu
         "rows_to_z1": rows_to_z1,
         "cols_to_z2": cols_to_z2,
         "mixed_majority": 2 * both > units.len(),
+        "crossing_min": format!("{:.0}", 100.0 * crossing.0),
+        "crossing_max": format!("{:.0}", 100.0 * crossing.1),
+        "crossing_small": crossing.1 < 0.1,
         "shares": units.iter().enumerate().map(|(k, u)| format!("{k}: {:.2}", u.row_share)).collect::<Vec<_>>().join(", "),
     });
     let encoding = |f: &mlp::stats::LinearFit| {
@@ -674,7 +680,20 @@ fn rates_context(c: &ex2c::Metrics) -> Value {
     let under: Vec<Value> = all
         .iter()
         .filter(|s| s.train_cost_mean > c.train_cost_of_sin_pi_x)
-        .map(|s| json!({"hidden": s.hidden, "learning_rate": s.learning_rate, "train_mean": format!("{:.5}", s.train_cost_mean)}))
+        .map(|s| {
+            let runs: Vec<&ex2c::RunResult> = c
+                .runs
+                .iter()
+                .filter(|r| r.hidden == s.hidden && r.learning_rate == s.learning_rate)
+                .collect();
+            json!({
+                "hidden": s.hidden,
+                "learning_rate": s.learning_rate,
+                "train_mean": format!("{:.5}", s.train_cost_mean),
+                "runs": runs.len(),
+                "above": runs.iter().filter(|r| r.train_cost > c.train_cost_of_sin_pi_x).count(),
+            })
+        })
         .collect();
     json!({
         "rates": rates.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
@@ -716,6 +735,17 @@ fn sweep_context(sw: &ex2b::Sweep) -> Value {
         .filter(|f| matches!(f.diagnosis, FailureReason::Stationary { .. }))
         .count();
     let descending = failed - dead - stationary;
+    // An input every hidden unit ignores gets y = 0 and sends no gradient;
+    // at cost 1/8 that input has target 1 and the other three are fitted.
+    let silent = |f: &&ex2b::Failure| !f.silent_inputs.is_empty();
+    let plateau = |f: &&ex2b::Failure| silent(f) && (f.final_cost - 0.125).abs() < 1e-6;
+    let silent_count = sw.failures.iter().filter(silent).count();
+    let plateau_count = sw.failures.iter().filter(plateau).count();
+    let stationary_silent = sw
+        .failures
+        .iter()
+        .filter(|f| plateau(f) && matches!(f.diagnosis, FailureReason::Stationary { .. }))
+        .count();
     let rows: Vec<Value> = sw
         .parameters
         .iter()
@@ -768,6 +798,10 @@ fn sweep_context(sw: &ex2b::Sweep) -> Value {
         "hidden_units": hidden_units,
         "stationary": stationary,
         "descending": descending,
+        "silent": silent_count,
+        "plateau": plateau_count,
+        "plateau_percent": percent(plateau_count, failed),
+        "stationary_silent": stationary_silent,
         "rows": rows,
         "never": sw
             .parameters

@@ -91,14 +91,15 @@ fn the_notebook_holds_the_report_in_order_with_every_figure_attached() {
             .iter()
             .any(|m| m.contains(".svg)") && !m.contains("(attachment:"))
     );
-    // the code: the corrected Backprop and the checks of 2a and 2b
+    // the code: the corrected Backprop, its gradient check, the checks of 2a and 2b
     let code: Vec<String> = cells.iter().filter(|c| c["cell_type"] == "code").map(source).collect();
-    assert_eq!(code.len(), 3);
+    assert_eq!(code.len(), 4);
     assert!(code[0].contains("def backpropagate(x, target, V, b, W):"));
-    assert!(code[1].contains("assert change == 0.0"));
-    assert!(code[2].contains("W0[0, 1] = 0.0"));
+    assert!(code[1].contains("assert worst < 1e-6, worst"));
+    assert!(code[2].contains("assert change == 0.0"));
+    assert!(code[3].contains("W0[0, 1] = 0.0"));
     // the fixtures come from ChaCha8 runs, which NumPy cannot replay
-    assert!(code[2].contains("no comparison"));
+    assert!(code[3].contains("no comparison"));
 }
 
 #[test]
@@ -115,10 +116,10 @@ fn with_numpy_runs_the_check_compares_with_the_run_s_final_weights() {
         .filter(|c| c["cell_type"] == "code")
         .map(source)
         .collect();
-    assert!(code[2].contains("assert gap <= 1e-12, gap"));
+    assert!(code[3].contains("assert gap <= 1e-12, gap"));
     // the run's weights, to the last bit
-    assert!(code[2].contains("-1.9876543210987654"));
-    assert!(code[2].contains("seed=0)"));
+    assert!(code[3].contains("-1.9876543210987654"));
+    assert!(code[3].contains("seed=0)"));
 }
 
 #[test]
@@ -133,4 +134,29 @@ fn the_rules_catch_what_would_not_run_or_validate() {
     assert!(broken("\"id\": \"cell-001\"", "\"id\": \"cell-000\"").contains("id"));
     assert!(broken("\"nbformat\": 4,", "\"nbformat\": 3,").contains("nbformat"));
     assert!(broken("(attachment:", "(attachmnt:").contains("attachment"));
+}
+
+#[test]
+fn the_metrics_are_read_to_the_last_bit() {
+    // serde_json's default float parser can miss the last bit; this value
+    // came back as ...9968 from a run that wrote ...9967, and the notebook
+    // printed the wrong one.
+    let written = "0.9730562049839967";
+    let dir = tempfile::tempdir().unwrap();
+    for part in ["ex1", "ex2a", "ex2b", "ex2c", "ex2d"] {
+        std::fs::create_dir(dir.path().join(part)).unwrap();
+        let text = std::fs::read_to_string(fixtures().join(part).join("metrics.json")).unwrap();
+        let text = if part == "ex2b" {
+            let mut m: Value = serde_json::from_str(&text).unwrap();
+            m["final_weights"]["V"][0][0] = Value::Null;
+            serde_json::to_string(&m)
+                .unwrap()
+                .replace("[[null,", &format!("[[{written},"))
+        } else {
+            text
+        };
+        std::fs::write(dir.path().join(part).join("metrics.json"), text).unwrap();
+    }
+    let m = load_metrics(dir.path()).unwrap();
+    assert_eq!(m.ex2b.final_weights.V[0][0], written.parse::<f64>().unwrap());
 }

@@ -220,13 +220,15 @@ fn the_2c_comparison_says_what_the_seeds_show() {
         set_costs(m, 5, 0.04, |seed| 0.0125 + (seed % 3) as f64 * 1e-3);
         set_costs(m, 40, 0.005, |seed| 0.0124 + (seed % 3) as f64 * 1e-3);
     });
-    assert!(md.contains("the difference is not significant at the 5 % level"));
+    assert!(md.contains("These runs show no detectable difference between the two sizes"));
+    assert!(md.contains(", not significant at the 5 % level"));
     // Pulled apart: significant, and no overlap.
     let (md, _) = rendered(|m| {
         set_costs(m, 5, 0.04, |seed| 0.05 + seed as f64 * 1e-4);
         set_costs(m, 40, 0.005, |seed| 0.01 + seed as f64 * 1e-4);
     });
     assert!(md.contains("the difference is significant at the 5 % level"));
+    assert!(!md.contains("no detectable difference"));
     assert!(md.contains("$p$ below 0.001"));
     assert!(md.contains("The seeds do not overlap: every $K = 40$ seed is below every $K = 5$ seed."));
     assert!(!md.contains("The medians order the two the other way"));
@@ -255,6 +257,8 @@ fn the_2c_noise_and_learning_rate_claims_follow_the_data() {
     let (md, _) = rendered(|_| {});
     assert!(md.contains("Only at $\\eta = 0.005$ is the difference significant, with $K = 40$ lower"));
     assert!(md.contains("$K = 5$ at $\\eta = 0.005$ ends with a mean training cost of 0.00600"));
+    assert!(md.contains("4 of its 10 seeds end above it, so at that rate some runs fit the training data worse"));
+    assert!(!md.contains("under-trained"));
     // K = 5 clearly lower at 0.04: significant differences either way.
     let (md, _) = rendered(|m| set_costs(m, 5, 0.04, |seed| 0.001 + seed as f64 * 1e-5));
     assert!(md.contains("The significant differences point different ways at different rates."));
@@ -283,8 +287,30 @@ fn the_2b_sweep_reports_rates_and_what_failed_runs_show() {
     assert!(md.contains("(288 perturbations; the unperturbed start is not among them)"));
     assert!(md.contains(&format!("{} runs", sw.runs.to_string().replace("5760", "5,760"))));
     assert!(md.contains("depends on the sample order, not only on the perturbation"));
-    assert!(md.contains("were still descending"));
     assert!(md.contains("In 101 of the failed runs only one unit is dead."));
+    // Inputs no hidden unit responds to, and the plateau at cost 1/8.
+    assert!(md.contains("293 of the 363 failed runs end with an input on which every hidden unit has $v \\le 0$"));
+    assert!(md.contains("278 of them (77 % of all failed runs) end at a data-set cost of $1/8 = 0.125$"));
+    assert!(md.contains("all 8 runs stopped at a zero or nearly zero gradient are of this kind"));
+    let (md, _) = rendered(|m| {
+        for f in &mut m.ex2b.sweep.as_mut().unwrap().failures {
+            f.final_cost += 0.01;
+        }
+    });
+    assert!(md.contains("293 of the 363 failed runs end with an input"));
+    assert!(!md.contains("0.125"));
+    let (md, _) = rendered(|m| {
+        for f in &mut m.ex2b.sweep.as_mut().unwrap().failures {
+            f.silent_inputs.clear();
+        }
+    });
+    assert!(!md.contains("every hidden unit has $v \\le 0$"));
+    // A run still falling at the end is called so.
+    let (md, _) = rendered(|m| {
+        let f = &mut m.ex2b.sweep.as_mut().unwrap().failures[0];
+        f.diagnosis = FailureReason::StillDescending { from: 0.1, to: 0.01 };
+    });
+    assert!(md.contains("1 run was still descending when training stopped"));
     assert!(!md.contains("cannot represent XOR"));
     // Every failing perturbation failing from every order: no claim about
     // sample orders.
@@ -314,6 +340,9 @@ fn the_2d_text_reads_the_encoding_and_the_hidden_units() {
     let (md, _) = rendered(|_| {});
     assert!(md.contains("$z_1^* = \\text{row}/4$ and $z_2^* = \\text{column}/4$"));
     assert!(md.contains("the 25 samples form a grid"));
+    // As committed, the crossing pixel matters for some units.
+    assert!(md.contains("so the shares describe the sums over the two bars, not the whole input"));
+    assert!(md.contains("The targets are the project's (the recipe above), so this is not a discovery"));
     let (md, _) = rendered(|m| m.ex2d.target_encoding[0].intercept = 0.5);
     assert!(md.contains("The targets are not exactly the bar positions scaled"));
     let (md, _) = rendered(|m| m.ex2d.r2_z1_column = 0.3);
@@ -323,9 +352,15 @@ fn the_2d_text_reads_the_encoding_and_the_hidden_units() {
         for u in &mut m.ex2d.hidden_units {
             u.row_share = 1.0;
             u.output_weights = [1.0, 0.0];
+            u.crossing_share = 0.01;
         }
     });
-    assert!(md.contains("10 of the 10 units get at least 75 % of that variation from the row"));
+    assert!(md.contains("Of the 10 units, 10 get at least 75 % of that variation from the row"));
+    assert!(
+        md.contains(
+            "its variance is 1 % of that of the unit's input without bias, unit by unit, small beside the sums"
+        )
+    );
     assert!(md.contains("Most units read one bar only."));
     assert!(md.contains("Of the units that read the row, 10 send at least twice as much weight to $z_1$"));
 }

@@ -242,6 +242,8 @@ struct SweepRun {
     seed: u64,
     final_cost: f64,
     reason: Option<FailureReason>,
+    /// For a failed run, the samples no hidden unit responds to at the end.
+    silent_inputs: Vec<usize>,
     run: Option<Run>,
 }
 
@@ -280,12 +282,18 @@ fn sweep(data: &Dataset, configs: &[TrainConfig], step: f64) -> Result<Sweep> {
                 .with_context(|| format!("sweep {}{:+} seed {}", params[p], offsets[o], config.seed()))?;
             let final_cost = run.final_cost(data);
             let reason = (final_cost >= RECOVERED).then(|| diagnose(&run, data));
+            let silent_inputs = if reason.is_some() {
+                silent_inputs(&run.trained, data)
+            } else {
+                Vec::new()
+            };
             Ok((
                 (p, o, s),
                 SweepRun {
                     seed: config.seed(),
                     final_cost,
                     reason,
+                    silent_inputs,
                     run: (s == 0).then_some(run),
                 },
             ))
@@ -337,6 +345,20 @@ fn diagnose(run: &Run, data: &Dataset) -> FailureReason {
             gradient_norm: full_batch_gradient_norm(net, data, &mut tape),
         }
     }
+}
+
+/// The samples (0-based) on which every hidden unit has `v <= 0`. There
+/// the output, which has no bias, is exactly 0, and the sample's error
+/// reaches no parameter: `dL/dW` is multiplied by `z = 0`, `dL/dV` and
+/// `dL/db` by `phi'(v) = 0`.
+fn silent_inputs(net: &Network, data: &Dataset) -> Vec<usize> {
+    let mut tape = net.tape();
+    (0..data.len())
+        .filter(|&i| {
+            net.forward(data.input(i), &mut tape);
+            tape.v(1).iter().all(|&v| v <= 0.0)
+        })
+        .collect()
 }
 
 fn full_batch_gradient_norm(net: &Network, data: &Dataset, tape: &mut Tape) -> f64 {
@@ -406,6 +428,7 @@ fn sweep_outputs(s: &Sweep, config: &TrainConfig, save_weights: bool, set: &mut 
                         seed: r.seed,
                         final_cost: r.final_cost,
                         diagnosis: reason.clone(),
+                        silent_inputs: r.silent_inputs.clone(),
                     });
                 }
             }

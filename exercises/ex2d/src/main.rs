@@ -269,10 +269,24 @@ fn hidden_unit(weights: &[f64], output_weights: [f64; 2]) -> HiddenUnit {
     };
     let (row_variance, column_variance) = (variance(&row_sums), variance(&column_sums));
     let total = row_variance + column_variance;
+    // Over the 25 images (h, c): the crossing pixel's weight, which the
+    // row and column sums count twice, against the unit's whole input
+    // without its bias, R_h + C_c - V_(h,c).
+    let images = || (0..5).flat_map(|h| (0..5).map(move |c| (h, c)));
+    let crossing: Vec<f64> = images().map(|(h, c)| weights[5 * h + c]).collect();
+    let input: Vec<f64> = images()
+        .map(|(h, c)| row_sums[h] + column_sums[c] - weights[5 * h + c])
+        .collect();
+    let input_variance = variance(&input);
     HiddenUnit {
         row_variance,
         column_variance,
         row_share: if total > 0.0 { row_variance / total } else { 0.5 },
+        crossing_share: if input_variance > 0.0 {
+            variance(&crossing) / input_variance
+        } else {
+            0.0
+        },
         output_weights,
     }
 }
@@ -289,6 +303,10 @@ mod tests {
         // row sums 0, 0, 5, 0, 0: variance 4; column sums all 1: variance 0
         assert_eq!((u.row_variance, u.column_variance, u.row_share), (4.0, 0.0, 1.0));
         assert_eq!(u.output_weights, [0.5, -0.25]);
+        // crossing weight 1 on the 5 images with h = 2, else 0: variance
+        // 0.2 * 0.8 = 0.16; input 5 + 1 - 1 = 5 there, else 0 + 1 - 0 = 1:
+        // variance 0.16 * 4^2
+        assert!((u.crossing_share - 1.0 / 16.0).abs() < 1e-15, "{}", u.crossing_share);
         let transposed: Vec<f64> = (0..25).map(|i| w[(i % 5) * 5 + i / 5]).collect();
         assert_eq!(hidden_unit(&transposed, [0.0, 0.0]).row_share, 0.0);
         assert_eq!(hidden_unit(&[0.0; 25], [0.0, 0.0]).row_share, 0.5);

@@ -65,6 +65,10 @@ pub struct Failure {
     pub final_cost: f64,
     /// What the trained network shows.
     pub diagnosis: FailureReason,
+    /// The samples (0-based) on which every hidden unit has `v <= 0` at the
+    /// end: the output is exactly 0 there and the sample's error reaches no
+    /// parameter.
+    pub silent_inputs: Vec<usize>,
 }
 
 /// Why a run did not recover, where the trained network shows it.

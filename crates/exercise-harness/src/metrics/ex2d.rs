@@ -51,6 +51,11 @@ pub struct HiddenUnit {
     /// varies with the horizontal bar's row alone, 0 with the vertical
     /// bar's column alone.
     pub row_share: f64,
+    /// Variance over the 25 images of the crossing pixel's weight
+    /// `V[k, (h, c)]`, which the row/column split leaves out, as a share of
+    /// the variance of the unit's input without bias,
+    /// `R_h + C_c - V[k, (h, c)]`.
+    pub crossing_share: f64,
     /// Its output weights `W[0, k]` (into z1) and `W[1, k]` (into z2).
     pub output_weights: [f64; 2],
 }
