@@ -447,3 +447,27 @@ fn sweep_outputs(s: &Sweep, config: &TrainConfig, save_weights: bool, set: &mut 
         failures,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xor() -> Dataset {
+        let inputs = vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
+        Dataset::new(inputs, vec![0.0, 1.0, 1.0, 0.0], 2, 1).unwrap()
+    }
+
+    #[test]
+    fn silent_inputs_are_those_no_hidden_unit_responds_to() {
+        // The course's start: v = b = (0, -1, 0) for (0, 0), and every other
+        // input lifts some unit above 0.
+        let mut net = xor_start();
+        assert_eq!(silent_inputs(&net, &xor()), vec![0]);
+        // b[0] = b[2] = -1 silences (0, 1) and (1, 0) as well: v = (-1, 0, 0)
+        // and (0, 0, -1); (1, 1) still lifts unit 1 to v = 1.
+        let n = net.params().len();
+        net.params_mut()[n - 3] = -1.0;
+        net.params_mut()[n - 1] = -1.0;
+        assert_eq!(silent_inputs(&net, &xor()), vec![0, 1, 2]);
+    }
+}
