@@ -108,7 +108,7 @@ pub fn num(x: f64) -> String {
 }
 
 const WIDTH: f64 = 680.0;
-const HEIGHT: f64 = 505.0;
+const HEIGHT: f64 = 525.0;
 const R: f64 = 40.0;
 const RED: &str = "#c0392b";
 const BLUE: &str = "#0b5cad";
@@ -245,7 +245,11 @@ pub fn diagram_svg(b: &BackpropAtWork) -> String {
         } else {
             "fill=\"#333\"".to_owned()
         };
-        text(&mut s, p.0, p.1 - R - 10.0, &bias, &attrs);
+        // Above the unit, except below the lowest one, where the lines from
+        // input 1 and to the output would cross its label.
+        let below = k + 1 == hidden.len();
+        let y = if below { p.1 + R + 14.0 } else { p.1 - R - 10.0 };
+        text(&mut s, p.0, y, &bias, &attrs);
     }
     unit(
         &mut s,
@@ -257,13 +261,12 @@ pub fn diagram_svg(b: &BackpropAtWork) -> String {
         ],
         false,
     );
-    text(
-        &mut s,
-        output.0,
-        output.1 - R - 12.0,
-        "output (linear, no bias)",
-        "fill=\"#333\"",
-    );
+    // Right-aligned and high enough to clear the line from hidden unit 0.
+    s.push_str(&format!(
+        "<text x=\"{:.1}\" y=\"{:.1}\" dy=\"0.35em\" text-anchor=\"end\" {HALO} fill=\"#333\">output (linear, no bias)</text>\n",
+        WIDTH - 6.0,
+        output.1 - R - 25.0
+    ));
     text(
         &mut s,
         output.0,
