@@ -13,7 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 /// Width and height of a figure in pixels. Figures are drawn at the width
 /// they print at on A4 inside the report's margins (about 680 CSS pixels),
 /// so that the font sizes below print at 9 to 13.5 pt, never shrunk.
-pub const SIZE: (u32, u32) = (680, 420);
+pub const SIZE: (u32, u32) = (680, 370);
 
 /// Font sizes as plotters takes them: titles, axis descriptions, tick
 /// labels, legends and notes. Plotters writes a size `s` into the SVG as
@@ -830,9 +830,15 @@ pub fn image_grid(
     note: &str,
 ) -> Result<String> {
     let n_rows = images.len().div_ceil(per_row);
-    let cell = 100u32;
+    // Wide enough for the longest caption (about 7 px a character at the
+    // note size), and no narrower than 88 px.
+    let longest = images.iter().map(|(c, _)| c.chars().count()).max().unwrap_or(0);
+    let cell = (7 * longest as u32 + 10).max(88);
     let width = (per_row as u32 * cell + 40).max(600);
-    let height = n_rows as u32 * (cell + 24) + 80;
+    // Each row: a caption line and the image, then a small gap; below the
+    // grid, one line of note.
+    let step = cell + 6;
+    let height = n_rows as u32 * step + 70;
     let max_abs = images
         .iter()
         .flat_map(|i| i.1.iter())
@@ -860,7 +866,7 @@ pub fn image_grid(
     };
     svg((width, height), |root| {
         let root = root.titled(title, ("sans-serif", TITLE_PX)).map_err(err)?;
-        let (grid, foot) = root.split_vertically(height - 80);
+        let (grid, foot) = root.split_vertically(height - 70);
         foot.draw(&Text::new(
             note.to_owned(),
             (20, 20),
@@ -870,8 +876,10 @@ pub fn image_grid(
         let px = (cell - 24) as i32 / rows.max(cols) as i32;
         for (k, (caption, values)) in images.iter().enumerate() {
             let (gr, gc) = (k / per_row, k % per_row);
-            let x0 = 20 + gc as i32 * cell as i32;
-            let y0 = gr as i32 * (cell as i32 + 24);
+            // The grid centred under the title (the last column's image is
+            // narrower than its cell by the gap).
+            let x0 = (width as i32 - per_row as i32 * cell as i32 + 24) / 2 + gc as i32 * cell as i32;
+            let y0 = gr as i32 * step as i32;
             grid.draw(&Text::new(
                 caption.clone(),
                 (x0, y0 + 2),
