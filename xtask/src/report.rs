@@ -741,6 +741,11 @@ fn sweep_context(sw: &ex2b::Sweep) -> Value {
     let plateau = |f: &&ex2b::Failure| silent(f) && (f.final_cost - 0.125).abs() < 1e-6;
     let silent_count = sw.failures.iter().filter(silent).count();
     let plateau_count = sw.failures.iter().filter(plateau).count();
+    let one_dead_plateau = sw
+        .failures
+        .iter()
+        .filter(|f| plateau(f) && matches!(&f.diagnosis, FailureReason::DeadUnits { units } if units.len() == 1))
+        .count();
     let stationary_silent = sw
         .failures
         .iter()
@@ -794,6 +799,8 @@ fn sweep_context(sw: &ex2b::Sweep) -> Value {
         "dead": dead,
         "dead_percent": percent(dead, failed),
         "one_dead": one_dead,
+        "one_dead_plateau": one_dead_plateau,
+        "one_dead_other": one_dead - one_dead_plateau,
         "all_dead": all_dead,
         "hidden_units": hidden_units,
         "stationary": stationary,

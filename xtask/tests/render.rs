@@ -288,6 +288,10 @@ fn the_2b_sweep_reports_rates_and_what_failed_runs_show() {
     assert!(md.contains(&format!("{} runs", sw.runs.to_string().replace("5760", "5,760"))));
     assert!(md.contains("depends on the sample order, not only on the perturbation"));
     assert!(md.contains("In 101 of the failed runs only one unit is dead."));
+    assert!(
+        md.contains("so those runs did not fail for lack of units: 100 of them are stuck on the plateau at cost 1/8")
+    );
+    assert!(md.contains("the other 1 did not find a solution"));
     // Inputs no hidden unit responds to, and the plateau at cost 1/8.
     assert!(md.contains("293 of the 363 failed runs end with an input on which every hidden unit has $v \\le 0$"));
     assert!(md.contains("278 of them (77 % of all failed runs) end at a data-set cost of $1/8 = 0.125$"));
@@ -298,6 +302,7 @@ fn the_2b_sweep_reports_rates_and_what_failed_runs_show() {
         }
     });
     assert!(md.contains("293 of the 363 failed runs end with an input"));
+    assert!(md.contains("only one unit is dead") && !md.contains("stuck on the plateau"));
     assert!(!md.contains("0.125"));
     let (md, _) = rendered(|m| {
         for f in &mut m.ex2b.sweep.as_mut().unwrap().failures {
