@@ -105,12 +105,14 @@ fn run_report(render_only: bool, out: Option<PathBuf>, pdf: bool, browser: Optio
     }
     // The PDF joins the set or, if printing fails, the rest is written
     // without it and the failure reported after.
-    let mut failed = None;
-    match printed {
-        Some(Ok(bytes)) => set.add("submission.pdf", bytes),
-        Some(Err(e)) => failed = Some(e),
-        None => {}
-    }
+    let failed = match printed {
+        Some(Ok(bytes)) => {
+            set.add("submission.pdf", bytes);
+            None
+        }
+        Some(Err(e)) => Some(e),
+        None => None,
+    };
     let moved = set.commit()?;
     println!(
         "wrote {}, {} and {}",
@@ -128,10 +130,7 @@ fn run_report(render_only: bool, out: Option<PathBuf>, pdf: bool, browser: Optio
             now.display()
         );
     }
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    failed.map_or(Ok(()), Err)
 }
 
 fn main() -> ExitCode {

@@ -79,18 +79,7 @@ fn sections(md: &str) -> Vec<String> {
 /// Text as notebook source: a list of lines, each but the last ending in a
 /// newline.
 fn source(text: &str) -> Vec<String> {
-    let lines: Vec<&str> = text.split('\n').collect();
-    lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            if i + 1 < lines.len() {
-                format!("{l}\n")
-            } else {
-                (*l).to_owned()
-            }
-        })
-        .collect()
+    text.split_inclusive('\n').map(str::to_owned).collect()
 }
 
 /// A Markdown cell whose images (`![caption](path.svg)`, alone on a line)
@@ -422,72 +411,63 @@ pub fn check(text: &str) -> Result<()> {
         if !cell["metadata"].is_object() {
             bail!(at("no metadata object"));
         }
-        match cell["cell_type"].as_str() {
-            Some("markdown") => {
-                let allowed = ["attachments", "cell_type", "id", "metadata", "source"];
-                if let Some(k) = cell
-                    .as_object()
-                    .unwrap()
-                    .keys()
-                    .find(|k| !allowed.contains(&k.as_str()))
-                {
-                    bail!(at(&format!("unexpected key {k}")));
-                }
-                if let Some(att) = cell.get("attachments") {
-                    for (name, bundle) in att.as_object().with_context(|| at("attachments is not an object"))? {
-                        if !text.contains(&format!("(attachment:{name})")) {
-                            bail!(at(&format!("attachment {name} is not used")));
-                        }
-                        let data = bundle["image/svg+xml"]
-                            .as_str()
-                            .with_context(|| at("attachment without SVG"))?;
-                        base64::engine::general_purpose::STANDARD
-                            .decode(data)
-                            .with_context(|| at("attachment is not base64"))?;
-                    }
-                }
-                if text.contains("(attachment:") && cell.get("attachments").is_none() {
-                    bail!(at("refers to an attachment it does not have"));
-                }
-            }
-            Some("code") => {
-                let allowed = ["cell_type", "execution_count", "id", "metadata", "outputs", "source"];
-                if let Some(k) = cell
-                    .as_object()
-                    .unwrap()
-                    .keys()
-                    .find(|k| !allowed.contains(&k.as_str()))
-                {
-                    bail!(at(&format!("unexpected key {k}")));
-                }
-                if !cell["execution_count"].is_null() || cell["outputs"] != json!([]) {
-                    bail!(at("a code cell with outputs or an execution count"));
-                }
-                for line in text.lines() {
-                    let t = line.trim_start();
-                    if t.starts_with('!') || t.starts_with('%') {
-                        bail!(at(&format!("shell escape or magic: {line}")));
-                    }
-                    for reads in [
-                        "open(",
-                        "np.load",
-                        "np.genfromtxt",
-                        "np.loadtxt",
-                        "import os",
-                        "subprocess",
-                    ] {
-                        if t.contains(reads) {
-                            bail!(at(&format!("reads files or runs programs: {line}")));
-                        }
-                    }
-                    if let Some(module) = t.strip_prefix("import ").or_else(|| t.strip_prefix("from "))
-                        && !module.starts_with("numpy")
-                    {
-                        bail!(at(&format!("imports something other than NumPy: {line}")));
-                    }
-                }
-            }
+        let allowed: &[&str] = match cell["cell_type"].as_str() {
+            Some("markdown") => &["attachments", "cell_type", "id", "metadata", "source"],
+            Some("code") => &["cell_type", "execution_count", "id", "metadata", "outputs", "source"],
             other => bail!(at(&format!("cell type {other:?}"))),
+        };
+        if let Some(k) = cell
+            .as_object()
+            .unwrap()
+            .keys()
+            .find(|k| !allowed.contains(&k.as_str()))
+        {
+            bail!(at(&format!("unexpected key {k}")));
+        }
+        if cell["cell_type"] == "markdown" {
+            if let Some(att) = cell.get("attachments") {
+                for (name, bundle) in att.as_object().with_context(|| at("attachments is not an object"))? {
+                    if !text.contains(&format!("(attachment:{name})")) {
+                        bail!(at(&format!("attachment {name} is not used")));
+                    }
+                    let data = bundle["image/svg+xml"]
+                        .as_str()
+                        .with_context(|| at("attachment without SVG"))?;
+                    base64::engine::general_purpose::STANDARD
+                        .decode(data)
+                        .with_context(|| at("attachment is not base64"))?;
+                }
+            }
+            if text.contains("(attachment:") && cell.get("attachments").is_none() {
+                bail!(at("refers to an attachment it does not have"));
+            }
+        } else {
+            if !cell["execution_count"].is_null() || cell["outputs"] != json!([]) {
+                bail!(at("a code cell with outputs or an execution count"));
+            }
+            for line in text.lines() {
+                let t = line.trim_start();
+                if t.starts_with('!') || t.starts_with('%') {
+                    bail!(at(&format!("shell escape or magic: {line}")));
+                }
+                for reads in [
+                    "open(",
+                    "np.load",
+                    "np.genfromtxt",
+                    "np.loadtxt",
+                    "import os",
+                    "subprocess",
+                ] {
+                    if t.contains(reads) {
+                        bail!(at(&format!("reads files or runs programs: {line}")));
+                    }
+                }
+                if let Some(module) = t.strip_prefix("import ").or_else(|| t.strip_prefix("from "))
+                    && !module.starts_with("numpy")
+                {
+                    bail!(at(&format!("imports something other than NumPy: {line}")));
+                }
+            }
         }
     }
     Ok(())

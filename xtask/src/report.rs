@@ -737,19 +737,19 @@ fn sweep_context(sw: &ex2b::Sweep) -> Value {
     let descending = failed - dead - stationary;
     // An input every hidden unit ignores gets y = 0 and sends no gradient;
     // at cost 1/8 that input has target 1 and the other three are fitted.
-    let silent = |f: &&ex2b::Failure| !f.silent_inputs.is_empty();
-    let plateau = |f: &&ex2b::Failure| silent(f) && (f.final_cost - 0.125).abs() < 1e-6;
-    let silent_count = sw.failures.iter().filter(silent).count();
-    let plateau_count = sw.failures.iter().filter(plateau).count();
-    let one_dead_plateau = sw
-        .failures
+    let silent: Vec<&ex2b::Failure> = sw.failures.iter().filter(|f| !f.silent_inputs.is_empty()).collect();
+    let plateau: Vec<&ex2b::Failure> = silent
         .iter()
-        .filter(|f| plateau(f) && matches!(&f.diagnosis, FailureReason::DeadUnits { units } if units.len() == 1))
+        .copied()
+        .filter(|f| (f.final_cost - 0.125).abs() < 1e-6)
+        .collect();
+    let one_dead_plateau = plateau
+        .iter()
+        .filter(|f| matches!(&f.diagnosis, FailureReason::DeadUnits { units } if units.len() == 1))
         .count();
-    let stationary_silent = sw
-        .failures
+    let stationary_plateau = plateau
         .iter()
-        .filter(|f| plateau(f) && matches!(f.diagnosis, FailureReason::Stationary { .. }))
+        .filter(|f| matches!(f.diagnosis, FailureReason::Stationary { .. }))
         .count();
     let rows: Vec<Value> = sw
         .parameters
@@ -805,10 +805,10 @@ fn sweep_context(sw: &ex2b::Sweep) -> Value {
         "hidden_units": hidden_units,
         "stationary": stationary,
         "descending": descending,
-        "silent": silent_count,
-        "plateau": plateau_count,
-        "plateau_percent": percent(plateau_count, failed),
-        "stationary_silent": stationary_silent,
+        "silent": silent.len(),
+        "plateau": plateau.len(),
+        "plateau_percent": percent(plateau.len(), failed),
+        "stationary_plateau": stationary_plateau,
         "rows": rows,
         "never": sw
             .parameters

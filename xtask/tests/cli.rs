@@ -2,22 +2,9 @@
 //! half-written report: a failed render keeps the previous good one.
 
 use std::path::{Path, PathBuf};
-use testkit::cli::{assert_refused, run_ok};
+use testkit::cli::{assert_refused, copy_dir, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_xtask");
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &target);
-        } else {
-            std::fs::copy(&p, &target).unwrap();
-        }
-    }
-}
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report")

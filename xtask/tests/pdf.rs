@@ -7,23 +7,13 @@
 //! test says so and passes, unless `REPORT_PDF_REQUIRED` is set, as CI sets
 //! it after installing both.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use testkit::cli::copy_dir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_xtask");
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &target);
-        } else {
-            std::fs::copy(&p, &target).unwrap();
-        }
-    }
-}
 
 fn fixture_report(dir: &Path) -> PathBuf {
     let out = dir.join("report");
@@ -73,21 +63,7 @@ fn the_printed_report_holds_every_section_on_numbered_a4_pages() {
     // A4 is 595 x 842 points
     assert!(info.contains("(A4)"), "{info}");
     let text = tool("pdftotext", &["-layout", path, "-"]).unwrap();
-    for heading in [
-        "Exercise 1: the backpropagation algorithm",
-        "(a) The output term A",
-        "(b) The layer-to-layer term B",
-        "(c) The weight term C",
-        "(d) The last layer",
-        "(e) The layer below",
-        "(f) The biases",
-        "Exercise 1 checked by numbers",
-        "2a: the correct backprop",
-        "2b: from a perturbed start",
-        "2c: function approximation",
-        "2d: the bars problem",
-        "Provenance",
-    ] {
+    for heading in common::SECTIONS {
         assert!(text.contains(heading), "the PDF lacks {heading}");
     }
     for n in [1, pages] {

@@ -21,6 +21,20 @@ pub fn fixture(name: &str) -> PathBuf {
     root().join("crates/numpy-data/tests/fixtures/numpy").join(name)
 }
 
+/// Copies the folder `from` with everything in it to `to` (created).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
 /// The result of a run.
 pub struct Outcome {
     pub code: Option<i32>,

@@ -241,9 +241,9 @@ fn main() -> ExitCode {
 struct SweepRun {
     seed: u64,
     final_cost: f64,
-    reason: Option<FailureReason>,
-    /// For a failed run, the samples no hidden unit responds to at the end.
-    silent_inputs: Vec<usize>,
+    /// Why it failed and the samples no hidden unit responds to at the
+    /// end; `None` for a run that recovered.
+    failure: Option<(FailureReason, Vec<usize>)>,
     run: Option<Run>,
 }
 
@@ -281,19 +281,13 @@ fn sweep(data: &Dataset, configs: &[TrainConfig], step: f64) -> Result<Sweep> {
             let run = Run::train(name, &start, data, config, &mut config.rng(), None)
                 .with_context(|| format!("sweep {}{:+} seed {}", params[p], offsets[o], config.seed()))?;
             let final_cost = run.final_cost(data);
-            let reason = (final_cost >= RECOVERED).then(|| diagnose(&run, data));
-            let silent_inputs = if reason.is_some() {
-                silent_inputs(&run.trained, data)
-            } else {
-                Vec::new()
-            };
+            let failure = (final_cost >= RECOVERED).then(|| diagnose(&run, data));
             Ok((
                 (p, o, s),
                 SweepRun {
                     seed: config.seed(),
                     final_cost,
-                    reason,
-                    silent_inputs,
+                    failure,
                     run: (s == 0).then_some(run),
                 },
             ))
@@ -316,22 +310,46 @@ fn sweep(data: &Dataset, configs: &[TrainConfig], step: f64) -> Result<Sweep> {
 }
 
 /// Why a run did not recover, where the reason is visible in the trained
-/// network: dead ReLU units, a stationary point, or still descending.
-fn diagnose(run: &Run, data: &Dataset) -> FailureReason {
+/// network (dead ReLU units, a stationary point, or still descending), and
+/// the samples (0-based) on which every hidden unit has `v <= 0`. There the
+/// output, which has no bias, is exactly 0, and the sample's error reaches
+/// no parameter: `dL/dW` is multiplied by `z = 0`, `dL/dV` and `dL/db` by
+/// `phi'(v) = 0`.
+fn diagnose(run: &Run, data: &Dataset) -> (FailureReason, Vec<usize>) {
     let net = &run.trained;
     let mut tape = net.tape();
-    let k = net.layers()[0].units;
-    let mut fires = vec![false; k];
+    let (dead, silent) = firing(net, data, &mut tape);
+    let reason = if !dead.is_empty() {
+        FailureReason::DeadUnits { units: dead }
+    } else {
+        trend(run, net, data, &mut tape)
+    };
+    (reason, silent)
+}
+
+/// The hidden units that fire (`v > 0`) on no sample, and the samples on
+/// which no hidden unit fires.
+fn firing(net: &Network, data: &Dataset, tape: &mut Tape) -> (Vec<usize>, Vec<usize>) {
+    let mut fires = vec![false; net.layers()[0].units];
+    let mut silent = Vec::new();
     for i in 0..data.len() {
-        net.forward(data.input(i), &mut tape);
+        net.forward(data.input(i), tape);
+        let mut any = false;
         for (f, &v) in fires.iter_mut().zip(tape.v(1)) {
             *f |= v > 0.0;
+            any |= v > 0.0;
+        }
+        if !any {
+            silent.push(i);
         }
     }
-    let dead: Vec<usize> = (0..k).filter(|&j| !fires[j]).collect();
-    if !dead.is_empty() {
-        return FailureReason::DeadUnits { units: dead };
-    }
+    let dead = (0..fires.len()).filter(|&j| !fires[j]).collect();
+    (dead, silent)
+}
+
+/// A failed run without dead units: still descending, or stuck where the
+/// gradient is (nearly) zero.
+fn trend(run: &Run, net: &Network, data: &Dataset, tape: &mut Tape) -> FailureReason {
     let bins: Vec<f64> = run.trace.bins().map(|b| b.mean).collect();
     let late = bins[bins.len() * 3 / 4];
     let last = *bins.last().expect("a trace has bins");
@@ -342,23 +360,9 @@ fn diagnose(run: &Run, data: &Dataset) -> FailureReason {
         FailureReason::StillDescending { from: late, to: last }
     } else {
         FailureReason::Stationary {
-            gradient_norm: full_batch_gradient_norm(net, data, &mut tape),
+            gradient_norm: full_batch_gradient_norm(net, data, tape),
         }
     }
-}
-
-/// The samples (0-based) on which every hidden unit has `v <= 0`. There
-/// the output, which has no bias, is exactly 0, and the sample's error
-/// reaches no parameter: `dL/dW` is multiplied by `z = 0`, `dL/dV` and
-/// `dL/db` by `phi'(v) = 0`.
-fn silent_inputs(net: &Network, data: &Dataset) -> Vec<usize> {
-    let mut tape = net.tape();
-    (0..data.len())
-        .filter(|&i| {
-            net.forward(data.input(i), &mut tape);
-            tape.v(1).iter().all(|&v| v <= 0.0)
-        })
-        .collect()
 }
 
 fn full_batch_gradient_norm(net: &Network, data: &Dataset, tape: &mut Tape) -> f64 {
@@ -382,7 +386,7 @@ fn sweep_outputs(s: &Sweep, config: &TrainConfig, save_weights: bool, set: &mut 
         .iter()
         .map(|row| {
             row.iter()
-                .map(|runs| runs.iter().filter(|r| r.reason.is_some()).count() as u64)
+                .map(|runs| runs.iter().filter(|r| r.failure.is_some()).count() as u64)
                 .collect()
         })
         .collect();
@@ -421,14 +425,14 @@ fn sweep_outputs(s: &Sweep, config: &TrainConfig, save_weights: bool, set: &mut 
     for (p, row) in s.cells.iter().enumerate() {
         for (o, runs) in row.iter().enumerate() {
             for r in runs {
-                if let Some(reason) = &r.reason {
+                if let Some((reason, silent)) = &r.failure {
                     failures.push(Failure {
                         parameter: s.names[p].clone(),
                         offset: s.offsets[o],
                         seed: r.seed,
                         final_cost: r.final_cost,
                         diagnosis: reason.clone(),
-                        silent_inputs: r.silent_inputs.clone(),
+                        silent_inputs: silent.clone(),
                     });
                 }
             }
@@ -459,15 +463,16 @@ mod tests {
 
     #[test]
     fn silent_inputs_are_those_no_hidden_unit_responds_to() {
+        let silent_inputs = |net: &Network| firing(net, &xor(), &mut net.tape()).1;
         // The course's start: v = b = (0, -1, 0) for (0, 0), and every other
         // input lifts some unit above 0.
         let mut net = xor_start();
-        assert_eq!(silent_inputs(&net, &xor()), vec![0]);
+        assert_eq!(silent_inputs(&net), vec![0]);
         // b[0] = b[2] = -1 silences (0, 1) and (1, 0) as well: v = (-1, 0, 0)
         // and (0, 0, -1); (1, 1) still lifts unit 1 to v = 1.
         let n = net.params().len();
         net.params_mut()[n - 3] = -1.0;
         net.params_mut()[n - 1] = -1.0;
-        assert_eq!(silent_inputs(&net, &xor()), vec![0, 1, 2]);
+        assert_eq!(silent_inputs(&net), vec![0, 1, 2]);
     }
 }

@@ -269,13 +269,12 @@ fn hidden_unit(weights: &[f64], output_weights: [f64; 2]) -> HiddenUnit {
     };
     let (row_variance, column_variance) = (variance(&row_sums), variance(&column_sums));
     let total = row_variance + column_variance;
-    // Over the 25 images (h, c): the crossing pixel's weight, which the
-    // row and column sums count twice, against the unit's whole input
-    // without its bias, R_h + C_c - V_(h,c).
-    let images = || (0..5).flat_map(|h| (0..5).map(move |c| (h, c)));
-    let crossing: Vec<f64> = images().map(|(h, c)| weights[5 * h + c]).collect();
-    let input: Vec<f64> = images()
-        .map(|(h, c)| row_sums[h] + column_sums[c] - weights[5 * h + c])
+    // Over the 25 images (h, c), one per pixel in row-major order: the
+    // crossing pixel's weight V_(h,c), which the row and column sums count
+    // twice, against the unit's whole input without its bias,
+    // R_h + C_c - V_(h,c).
+    let input: Vec<f64> = (0..25)
+        .map(|p| row_sums[p / 5] + column_sums[p % 5] - weights[p])
         .collect();
     let input_variance = variance(&input);
     HiddenUnit {
@@ -283,7 +282,7 @@ fn hidden_unit(weights: &[f64], output_weights: [f64; 2]) -> HiddenUnit {
         column_variance,
         row_share: if total > 0.0 { row_variance / total } else { 0.5 },
         crossing_share: if input_variance > 0.0 {
-            variance(&crossing) / input_variance
+            variance(weights) / input_variance
         } else {
             0.0
         },
