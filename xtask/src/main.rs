@@ -9,6 +9,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use exercise_harness::output::{OutputFolder, OutputSet, REPORT};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xtask::report;
@@ -29,8 +30,9 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Build the parts (in the profile this program was built in), run ex1,
-    /// ex2a, ex2b, ex2c, ex2d into report/,
-    /// and render report/index.html and report/submission.md
+    /// ex2a, ex2b, ex2c, ex2d, render report/index.html, submission.md and
+    /// submission.ipynb, and replace the report folder with the new one as a
+    /// whole (plain files; a folder holding files no run wrote is refused)
     Report {
         /// Render from the metrics and figures already in the report folder
         /// without building or running anything
@@ -51,6 +53,12 @@ enum Command {
         /// The browser that prints --pdf
         #[arg(long, value_name = "PATH", requires = "pdf")]
         browser: Option<PathBuf>,
+
+        /// Go ahead where the report folder holds files that no run wrote,
+        /// or that were changed since (an edited submission.md): they are
+        /// kept in <out>.kept-<time>/ beside the folder
+        #[arg(long)]
+        replace: bool,
     },
 }
 
@@ -72,38 +80,44 @@ fn data(out: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-fn run_report(render_only: bool, out: Option<PathBuf>, pdf: bool, browser: Option<PathBuf>) -> Result<()> {
+fn run_report(
+    render_only: bool,
+    out: Option<PathBuf>,
+    pdf: bool,
+    browser: Option<PathBuf>,
+    replace: bool,
+) -> Result<()> {
     let root = workspace_root();
-    let out = match out {
-        Some(dir) => std::path::absolute(dir)?,
-        None => root.join("report"),
-    };
-    exercise_harness::output::prepare_out_dir(&out)?;
+    let out = out.unwrap_or_else(|| root.join("report"));
     // Looked up first, so that a missing browser is known early; the rest of
     // the report is written all the same, and the failure reported at the end.
     let browser = pdf.then(|| xtask::pdf::find_browser(browser.as_deref()));
+    let mut folder = OutputFolder::claim(&out, REPORT, replace)?;
+    let out = folder.dir().to_path_buf();
+    // The new report is built beside the old one and takes its place whole.
+    let staging = folder.staging()?;
     let timings = if render_only {
+        report::copy_parts(&out, folder.previous(), &staging)?;
         Vec::new()
     } else {
         report::build_parts(&root)?;
-        report::run_parts(&root, &out)?
+        report::run_parts(&root, &staging)?
     };
-    let metrics = report::load_metrics(&out)?;
+    let metrics = report::load_metrics(&staging)?;
     let prov = report::provenance(&root, timings);
     let ctx = report::context(&root, &metrics, &prov)?;
     let generated = report::generated_figures(&metrics)?;
-    let (md, html) = report::render(&root, &out, &ctx, &generated)?;
-    let notebook = report::notebook(&root, &out, &md, &metrics, &generated)?;
-    // The report's files replace the previous ones as a set.
-    let mut set = exercise_harness::output::OutputSet::new(&out);
+    let (md, html) = report::render(&root, &staging, &ctx, &generated)?;
+    let notebook = report::notebook(&root, &staging, &md, &metrics, &generated)?;
     let printed = browser.map(|b| b.and_then(|b| xtask::pdf::print_pdf(&b, &html)));
+    let mut set = OutputSet::new();
     set.add("submission.md", md);
     set.add("index.html", html);
     set.add("submission.ipynb", notebook);
     for (name, svg) in generated {
         set.add(name, svg);
     }
-    // The PDF joins the set or, if printing fails, the rest is written
+    // The PDF joins the report or, if printing fails, the rest is written
     // without it and the failure reported after.
     let failed = match printed {
         Some(Ok(bytes)) => {
@@ -113,7 +127,7 @@ fn run_report(render_only: bool, out: Option<PathBuf>, pdf: bool, browser: Optio
         Some(Err(e)) => Some(e),
         None => None,
     };
-    let moved = set.commit()?;
+    let committed = folder.commit(set)?;
     println!(
         "wrote {}, {} and {}",
         out.join("index.html").display(),
@@ -123,11 +137,19 @@ fn run_report(render_only: bool, out: Option<PathBuf>, pdf: bool, browser: Optio
     if pdf && failed.is_none() {
         println!("wrote {}", out.join("submission.pdf").display());
     }
-    for (was, now) in moved {
+    if !pdf && committed.dropped.iter().any(|p| p == Path::new("submission.pdf")) {
         println!(
-            "moved {} aside to {}: no run of this version wrote it",
-            was.display(),
-            now.display()
+            "{} was not reprinted and is gone with the previous report: add --pdf to print it again",
+            out.join("submission.pdf").display()
+        );
+    }
+    for line in committed.notices {
+        println!("{line}");
+    }
+    if let Some((kept, files)) = committed.kept {
+        println!(
+            "{}",
+            exercise_harness::output::folder::kept_line(&kept, &files, "that no run wrote or that were changed")
         );
     }
     failed.map_or(Ok(()), Err)
@@ -141,6 +163,7 @@ fn main() -> ExitCode {
             out,
             pdf,
             browser,
-        } => run_report(render_only, out, pdf, browser),
+            replace,
+        } => run_report(render_only, out, pdf, browser, replace),
     })
 }

@@ -8,6 +8,7 @@ use crate::render::{extract_fn, markdown_to_html, number_figures};
 use anyhow::{Context, Result, bail};
 use ex2b::FailureReason;
 use exercise_harness::metrics::{self, ex1, ex2a, ex2b, ex2c, ex2d};
+use exercise_harness::output::record::{self, Contents};
 use mlp::{Activation, Generator};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -81,12 +82,14 @@ pub fn build_parts(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs every part into `report/<part>`, in order, timing each.
-pub fn run_parts(root: &Path, report: &Path) -> Result<Vec<Timing>> {
+/// Runs every part into `<staging>/<part>`, in order, timing each. The
+/// report's folder records every file of its own, so the parts' records
+/// and locks are removed.
+pub fn run_parts(root: &Path, staging: &Path) -> Result<Vec<Timing>> {
     let bin_dir = target_dir(root).join(if profile() == "dev" { "debug" } else { "release" });
     let mut timings = Vec::new();
     for (name, title) in PARTS {
-        let out = report.join(name);
+        let out = staging.join(name);
         let start = Instant::now();
         let output = Command::new(bin_dir.join(name))
             .current_dir(root)
@@ -103,7 +106,16 @@ pub fn run_parts(root: &Path, report: &Path) -> Result<Vec<Timing>> {
                 String::from_utf8_lossy(&output.stderr).trim()
             );
         }
-        print!("{}", String::from_utf8_lossy(&output.stdout));
+        for own in [out.join(record::RECORD), staging.join(format!(".{name}.lock"))] {
+            std::fs::remove_file(&own).with_context(|| format!("cannot remove {}", own.display()))?;
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        // The part wrote into the staging folder, which becomes the report:
+        // say where its files end up.
+        print!(
+            "{}",
+            stdout.replace(&*staging.to_string_lossy(), &report_dir(staging).to_string_lossy())
+        );
         println!("  ({name}: {seconds:.2} s)");
         timings.push(Timing {
             part: title.to_owned(),
@@ -111,6 +123,48 @@ pub fn run_parts(root: &Path, report: &Path) -> Result<Vec<Timing>> {
         });
     }
     Ok(timings)
+}
+
+/// The report folder a staging folder (`<report>.new-<stamp>`) is built for.
+fn report_dir(staging: &Path) -> PathBuf {
+    let name = staging
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let report = name.rsplit_once(".new-").map_or(name.as_str(), |(r, _)| r);
+    staging.with_file_name(report)
+}
+
+/// For `--render-only`: the parts' files of the previous report, copied
+/// into the staging folder to render from.
+pub fn copy_parts(report: &Path, previous: &Contents, staging: &Path) -> Result<()> {
+    let part_files: Vec<&PathBuf> = previous
+        .ours
+        .iter()
+        .filter(|p| {
+            p.components()
+                .next()
+                .is_some_and(|c| PARTS.iter().any(|(name, _)| c.as_os_str() == *name))
+        })
+        .collect();
+    if !PARTS
+        .iter()
+        .all(|(name, _)| part_files.iter().any(|p| p.starts_with(name)))
+    {
+        bail!(
+            "--render-only: {} holds no complete report to render from (a part's output is missing); \
+             run `cargo xtask report` first",
+            report.display()
+        );
+    }
+    for rel in part_files {
+        let to = staging.join(rel);
+        if let Some(p) = to.parent() {
+            std::fs::create_dir_all(p).with_context(|| format!("cannot create {}", p.display()))?;
+        }
+        std::fs::copy(report.join(rel), &to).with_context(|| format!("cannot copy {}", report.join(rel).display()))?;
+    }
+    Ok(())
 }
 
 /// The git commit (with `-dirty` when the work tree has changes) and the

@@ -1,40 +1,41 @@
 //! `cargo xtask report` refuses bad input with one line and never leaves a
-//! half-written report: a failed render keeps the previous good one.
+//! half-written report: a failed render keeps the previous good one. The
+//! report folder is the report's alone: plain files, replaced whole, and
+//! nothing of the user's lost.
 
-use std::path::{Path, PathBuf};
-use testkit::cli::{assert_refused, copy_dir, run_ok};
+use testkit::cli::{assert_refused, files, record_as, report_fixture, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_xtask");
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report")
-}
 
 #[test]
 fn renders_from_metrics_and_keeps_the_last_good_report_on_failure() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report");
-    copy_dir(&fixtures(), &out);
+    report_fixture(&out);
     let o = out.to_str().unwrap();
     run_ok(BIN, &["report", "--render-only", "--out", o]);
     let html = std::fs::read(out.join("index.html")).unwrap();
     let md = std::fs::read(out.join("submission.md")).unwrap();
     assert!(html.len() > 10_000 && md.len() > 5_000);
 
-    // damaged metrics: refused with the file named, the old report intact
+    // damaged metrics (as if a run had written them): refused with the file
+    // named, the old report intact
     std::fs::write(out.join("ex2c/metrics.json"), "{ not json").unwrap();
+    record_as(&out, "report");
     assert_refused(BIN, &["report", "--render-only", "--out", o], &["ex2c", "metrics.json"]);
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), html);
     assert_eq!(std::fs::read(out.join("submission.md")).unwrap(), md);
 
     // metrics missing a field
     std::fs::write(out.join("ex2c/metrics.json"), "{\"exercise\": \"2c\"}").unwrap();
+    record_as(&out, "report");
     assert_refused(BIN, &["report", "--render-only", "--out", o], &["metrics", "missing"]);
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), html);
 
     // a figure gone
-    copy_dir(&fixtures(), &out);
+    report_fixture(&out);
     std::fs::remove_file(out.join("ex2d/inputs.svg")).unwrap();
+    record_as(&out, "report");
     assert_refused(BIN, &["report", "--render-only", "--out", o], &["inputs.svg"]);
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), html);
 }
@@ -47,7 +48,7 @@ fn refuses_a_missing_report_folder_and_bad_flags() {
     assert_refused(
         BIN,
         &["report", "--render-only", "--out", empty.to_str().unwrap()],
-        &["ex1", "metrics.json"],
+        &["--render-only", "no complete report"],
     );
     assert!(!empty.join("index.html").exists());
     let file = dir.path().join("file");
@@ -59,4 +60,60 @@ fn refuses_a_missing_report_folder_and_bad_flags() {
     );
     assert_refused(BIN, &["report", "--bogus"], &["--bogus"]);
     assert_refused(BIN, &["nonsense"], &["nonsense"]);
+}
+
+#[test]
+fn the_report_folder_is_plain_files_replaced_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    report_fixture(&out);
+    let o = out.to_str().unwrap();
+    run_ok(BIN, &["report", "--render-only", "--out", o]);
+    let first = files(&out);
+    let is_link = |p: &std::path::Path| std::fs::symlink_metadata(p).unwrap().file_type().is_symlink();
+    assert!(first.iter().all(|f| !is_link(&out.join(f))), "links in the report");
+    let hidden: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert_eq!(hidden, [".backprop-outputs.json"], "one small record, no run folders");
+    let beside = || {
+        let mut v: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(beside(), [".report.lock", "report"]);
+    // Rendered again: the same files, the same bytes.
+    let html = std::fs::read(out.join("index.html")).unwrap();
+    run_ok(BIN, &["report", "--render-only", "--out", o]);
+    assert_eq!(files(&out), first);
+    assert_eq!(std::fs::read(out.join("index.html")).unwrap(), html);
+
+    // The student's edit of submission.md stops the next run, which
+    // touches nothing; --replace keeps the edited file beside the report.
+    let md = out.join("submission.md");
+    let mut edited = std::fs::read_to_string(&md).unwrap();
+    edited.push_str("\nName: A. Student\n");
+    std::fs::write(&md, &edited).unwrap();
+    assert_refused(
+        BIN,
+        &["report", "--render-only", "--out", o],
+        &["submission.md", "changed since", "--replace"],
+    );
+    assert_eq!(std::fs::read_to_string(&md).unwrap(), edited);
+    let o2 = run_ok(BIN, &["report", "--render-only", "--replace", "--out", o]);
+    let kept: Vec<_> = beside().into_iter().filter(|n| n.starts_with("report.kept-")).collect();
+    assert_eq!(kept.len(), 1, "{:?}", beside());
+    assert!(o2.stdout.contains(&kept[0]), "{}", o2.stdout);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(&kept[0]).join("submission.md")).unwrap(),
+        edited
+    );
+    assert_eq!(std::fs::read(out.join("index.html")).unwrap(), html);
 }

@@ -11,16 +11,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use testkit::cli::copy_dir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_xtask");
 
 fn fixture_report(dir: &Path) -> PathBuf {
     let out = dir.join("report");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report"),
-        &out,
-    );
+    testkit::cli::report_fixture(&out);
     out
 }
 
@@ -148,5 +144,20 @@ fn without_a_browser_pdf_says_what_to_install_and_writes_the_rest() {
     let liar = fake_browser(dir.path(), "liar", Some("<html>"));
     let o = report(&out, &[std::ffi::OsStr::new("--browser"), liar.as_os_str()], None);
     assert_eq!(o.status.code(), Some(1));
+    assert!(!out.join("submission.pdf").exists());
+
+    // A run without --pdf after one with it says that the PDF is gone.
+    let o = report(&out, &[std::ffi::OsStr::new("--browser"), printer.as_os_str()], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new(BIN)
+        .args(["report", "--render-only", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains("submission.pdf was not reprinted") && said.contains("--pdf"),
+        "{said}"
+    );
     assert!(!out.join("submission.pdf").exists());
 }

@@ -1,19 +1,19 @@
 //! The one program every exercise binary is: read the flags, check them and
-//! load the data (nothing written yet), train, put figures, metrics and
-//! weights into one [`OutputSet`], replace the previous run's set with it,
-//! print a summary. A binary implements [`Exercise`] with what is its own
+//! load the data, claim the output folder (nothing written yet), train, put
+//! figures, metrics and weights into one [`OutputSet`], replace the previous
+//! run's folder with it, print a summary. A binary implements [`Exercise`] with what is its own
 //! and calls [`main`].
 
 use crate::cli;
-use crate::output::{OutputSet, prepare_out_dir};
+use crate::output::{OutputFolder, OutputSet};
 use anyhow::Result;
 use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// One part of the sheet, as its binary runs it.
 pub trait Exercise: Sized {
-    /// The part's name: its folder under `report/` (`ex2a`).
+    /// The part's name: its folder under `out/` and `report/` (`ex2a`).
     const NAME: &'static str;
     /// Its command line, but for `--out`, which every part has and
     /// [`main`] adds.
@@ -36,47 +36,80 @@ pub trait Exercise: Sized {
 /// Runs the part `E` as a command-line program: one line on stderr and a
 /// non-zero exit for every failure (see [`cli::run`]).
 pub fn main<E: Exercise>() -> ExitCode {
-    cli::run_parsed(parse::<E>, |(args, out)| {
+    cli::run_parsed(parse::<E>, |Flags { args, out, replace }| {
         let part = E::prepare(args)?;
-        prepare_out_dir(&out)?;
+        let folder = OutputFolder::claim(&out, E::NAME, replace)?;
         let trained = part.train()?;
-        let mut set = OutputSet::new(&out);
+        let mut set = OutputSet::new();
         let summary = part.outputs(&trained, &mut set)?;
         let written = written(&set);
-        let moved = set.commit()?;
+        let dir = folder.dir().to_path_buf();
+        let committed = folder.commit(set)?;
         for line in summary {
             println!("{line}");
         }
-        println!("  wrote {written} into {}", out.display());
-        for (was, now) in moved {
+        println!("  wrote {written} into {}", dir.display());
+        for line in committed.notices {
+            println!("  {line}");
+        }
+        if let Some((kept, files)) = committed.kept {
             println!(
-                "  moved {} aside to {}: no run of this version wrote it",
-                was.display(),
-                now.display()
+                "  {}",
+                crate::output::folder::kept_line(&kept, &files, "that no run wrote or that were changed")
             );
         }
         Ok(())
     })
 }
 
-/// The part's flags and the `--out` folder (`report/<NAME>` by default).
-fn parse<E: Exercise>() -> Result<(E::Args, PathBuf), clap::Error> {
+/// A part's own flags and the two every part has.
+struct Flags<A> {
+    args: A,
+    out: PathBuf,
+    replace: bool,
+}
+
+/// The default output folder of a part: `out/<part>` in the workspace it
+/// was built in, or below the current folder for a binary used elsewhere.
+pub fn default_out(part: &str) -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if workspace.join("Cargo.toml").is_file() && workspace.join("exercises").is_dir() {
+        workspace.join("out").join(part)
+    } else {
+        Path::new("out").join(part)
+    }
+}
+
+/// The part's flags, `--out` (`out/<NAME>` by default) and `--replace`.
+fn parse<E: Exercise>() -> Result<Flags<E::Args>, clap::Error> {
     let out = Arg::new("out")
         .long("out")
         .value_name("DIR")
         .value_parser(clap::value_parser!(PathBuf))
         .help(format!(
-            "Folder for this part's results: metrics.json, the figures and, with --save-weights, the weights; \
-             created if missing. A run's files replace the previous run's as one set [default: report/{}]",
+            "Folder for this part's results: metrics.json, the figures and, with --save-weights, the weights. \
+             A run replaces the folder as a whole, with plain files; it refuses a folder holding files it did \
+             not write [default: out/{} in the workspace]",
             E::NAME
         ));
-    let matches: ArgMatches = E::Args::command().arg(out).try_get_matches()?;
+    let replace = Arg::new("replace")
+        .long("replace")
+        .action(clap::ArgAction::SetTrue)
+        .help(
+            "Go ahead where --out holds files that no run wrote, or that were changed since: they are kept \
+             in <out>.kept-<time>/ beside the folder",
+        );
+    let matches: ArgMatches = E::Args::command().arg(out).arg(replace).try_get_matches()?;
     let args = E::Args::from_arg_matches(&matches)?;
     let out = matches
         .get_one::<PathBuf>("out")
         .cloned()
-        .unwrap_or_else(|| PathBuf::from("report").join(E::NAME));
-    Ok((args, out))
+        .unwrap_or_else(|| default_out(E::NAME));
+    Ok(Flags {
+        args,
+        out,
+        replace: matches.get_flag("replace"),
+    })
 }
 
 /// The set's files for a person: the top-level files by name, the weight

@@ -35,6 +35,22 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Writes the record of an output folder written by `owner` (a part's name
+/// or `report`) for the files `dir` holds now, as a run would have: a
+/// fixture copied into place, or edited on purpose, becomes that run's own.
+pub fn record_as(dir: &Path, owner: &str) {
+    use exercise_harness::output::record::{RECORD, Record};
+    let record = Record::of_folder(dir, owner).expect("a readable folder");
+    std::fs::write(dir.join(RECORD), record.to_bytes()).expect("writing the record");
+}
+
+/// The report fixture (`xtask/tests/fixtures/report/`) copied to `to` as a
+/// report that `cargo xtask report` wrote.
+pub fn report_fixture(to: &Path) {
+    copy_dir(&root().join("xtask/tests/fixtures/report"), to);
+    record_as(to, "report");
+}
+
 /// The result of a run.
 pub struct Outcome {
     pub code: Option<i32>,

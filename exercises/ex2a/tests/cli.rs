@@ -118,3 +118,59 @@ fn help_describes_every_flag() {
         assert!(o.stdout.contains(flag), "--help lacks {flag}");
     }
 }
+
+/// The report's folder is the report's alone: a part run into it, or into
+/// one of its part folders (a typo of `--out report/ex2a`, or that path
+/// itself), is refused and touches nothing.
+#[test]
+fn a_run_into_the_report_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    testkit::cli::report_fixture(&out);
+    let before = testkit::cli::files(&out);
+    testkit::cli::assert_refused(
+        BIN,
+        &["--out", out.to_str().unwrap()],
+        &["holds the report", "out/ex2a"],
+    );
+    testkit::cli::assert_refused(
+        BIN,
+        &["--out", out.join("ex2a").to_str().unwrap()],
+        &["inside the report folder", "out/ex2a"],
+    );
+    assert_eq!(testkit::cli::files(&out), before);
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().count() <= 2,
+        "nothing beside it but a lock"
+    );
+}
+
+/// A run's default folder is `out/ex2a` in the workspace, never the report.
+#[test]
+fn the_default_folder_is_out_in_the_workspace() {
+    let help = testkit::cli::run_ok(BIN, &["--help"]).stdout;
+    assert!(help.contains("[default: out/ex2a in the workspace]"), "{help}");
+    assert_eq!(
+        exercise_harness::flow::default_out("ex2a").canonicalize().ok(),
+        testkit::cli::root().join("out/ex2a").canonicalize().ok()
+    );
+}
+
+/// Folders a run could not replace as a whole are refused up front.
+#[test]
+fn folders_that_cannot_be_replaced_whole_are_refused() {
+    for here in [".", "..", "./"] {
+        assert_refused(BIN, &["--out", here], &["--out", "current folder"]);
+    }
+    assert_refused(BIN, &["--out", "/"], &["--out /", "names no folder"]);
+    assert_refused(BIN, &["--out", "/proc"], &["--out /proc", "mount point"]);
+    // A folder of someone's own work, not an output folder.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("thesis.tex"), "years of work").unwrap();
+    for replace in [&[][..], &["--replace"][..]] {
+        let mut args = vec!["--out", dir.path().to_str().unwrap()];
+        args.extend_from_slice(replace);
+        assert_refused(BIN, &args, &["thesis.tex", "no run of ex2a wrote"]);
+    }
+    assert_eq!(files(dir.path()), ["thesis.tex"]);
+}

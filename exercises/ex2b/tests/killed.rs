@@ -1,12 +1,13 @@
 //! A run killed (SIGKILL) at any moment leaves its `--out` folder holding
-//! the previous run's complete set of files or the new run's complete set,
-//! never a mix, and never touches files that no run wrote.
+//! the previous run's complete output or the new run's, plain files, never
+//! a mix; what it leaves beside the folder the next run removes; a file
+//! that no run wrote stops a run, or is kept with `--replace`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
-use testkit::cli::{files, run_ok};
+use testkit::cli::{assert_refused, files, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ex2b");
 
@@ -24,6 +25,26 @@ fn args(out: &Path, seed: u64) -> Vec<String> {
     ]
     .map(str::to_owned)
     .to_vec()
+}
+
+/// Whether anything below `dir` is a symbolic link.
+fn any_link(dir: &Path) -> bool {
+    std::fs::read_dir(dir).unwrap().flatten().any(|e| {
+        let t = e.file_type().unwrap();
+        t.is_symlink() || (t.is_dir() && any_link(&e.path()))
+    })
+}
+
+/// The names beside the output folder, but for it and its lock.
+fn beside(parent: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(parent)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "out" && n != ".out.lock")
+        .collect();
+    v.sort();
+    v
 }
 
 /// Every file a reader sees, with its bytes.
@@ -54,12 +75,26 @@ fn a_killed_run_leaves_one_complete_set() {
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    std::fs::create_dir(&out).unwrap();
-    std::fs::write(out.join("notes.txt"), "mine").unwrap();
     let started = Instant::now();
     let a = args(&out, 1);
-    run_ok(BIN, &a.iter().map(String::as_str).collect::<Vec<_>>());
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    run_ok(BIN, &a);
     let whole_run = started.elapsed();
+    assert_eq!(snapshot(&out), sets[0]);
+
+    // A file of the user's stops the next run before any work...
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    assert_refused(BIN, &a, &["notes.txt", "--replace"]);
+    // ... and --replace keeps it beside the folder.
+    let replaced = run_ok(BIN, &[&a[..], &["--replace"]].concat());
+    let kept = beside(dir.path());
+    assert!(kept.len() == 1 && kept[0].starts_with("out.kept-"), "{kept:?}");
+    assert!(replaced.stdout.contains(&kept[0]), "{}", replaced.stdout);
+    let kept = dir.path().join(&kept[0]);
+    assert_eq!(std::fs::read_to_string(kept.join("notes.txt")).unwrap(), "mine");
+    std::fs::remove_dir_all(&kept).unwrap();
+    // Litter that tools make is carried along, never a reason to refuse.
+    std::fs::write(out.join(".DS_Store"), "finder").unwrap();
 
     let mut current = 0;
     let tries = 24;
@@ -86,8 +121,15 @@ fn a_killed_run_leaves_one_complete_set() {
         std::thread::sleep(delay);
         child.kill().unwrap();
         child.wait().unwrap();
-        let mut seen = snapshot(&out);
-        assert_eq!(seen.remove("notes.txt").as_deref(), Some(&b"mine"[..]), "try {i}");
+        assert!(!any_link(&out), "try {i}: a link in the output folder");
+        let left = beside(dir.path());
+        assert!(
+            left.iter()
+                .all(|n| n.starts_with("out.new-") || n.starts_with("out.old-")),
+            "try {i}: {left:?}"
+        );
+        assert_eq!(std::fs::read(out.join(".DS_Store")).unwrap(), b"finder", "try {i}");
+        let seen = snapshot(&out);
         let which = sets.iter().position(|s| *s == seen);
         let Some(which) = which else {
             let differ = |s: &BTreeMap<String, Vec<u8>>| {
@@ -113,4 +155,8 @@ fn a_killed_run_leaves_one_complete_set() {
         changed > 0 && changed < i,
         "{changed} of {i} runs finished before the kill"
     );
+    // The next run tidies what the killed ones left beside the folder.
+    run_ok(BIN, &a);
+    assert_eq!(beside(dir.path()), Vec::<String>::new());
+    assert_eq!(snapshot(&out), sets[0]);
 }

@@ -1,0 +1,649 @@
+//! An output folder replaced as a whole, keeping whatever a user put there.
+//!
+//! A run claims its folder before any work ([`OutputFolder::claim`]): the
+//! folder is checked against the record its last run left (see
+//! [`super::record`]) and a lock beside it is taken. The new output is
+//! built in a sibling, `<out>.new-<stamp>`, and exchanged with the folder in
+//! one step (`renameat2(RENAME_EXCHANGE)` on Linux, `renameatx_np` with
+//! `RENAME_SWAP` on macOS), or by two renames where the file system refuses
+//! the exchange, in which case a run killed between the two leaves the old
+//! folder at `<out>.old-<stamp>` and the next run puts it back. The old
+//! folder is then removed if it holds exactly what its record names, and
+//! kept as `<out>.kept-<time>` otherwise. Killed at any moment, `<out>` holds
+//! the previous complete output or the new one; what a killed run leaves
+//! beside it, the next run tidies.
+
+use super::OutputSet;
+use super::record::{BUILDING, Contents, RECORD, Record, copy_entry, is_stamp, regular_files, same_entry};
+use anyhow::{Context, Result, bail};
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// How the new folder takes the old one's place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Swap {
+    /// One atomic exchange where the file system offers it, else two renames.
+    Exchange,
+    /// Always two renames, as on file systems that refuse the exchange
+    /// (NFS, CIFS, many FUSE ones); for tests of that path.
+    TwoRenames,
+}
+
+/// An output folder claimed by one run: checked, locked, and replaced as a
+/// whole by [`OutputFolder::commit`].
+#[derive(Debug)]
+pub struct OutputFolder {
+    dir: PathBuf,
+    shown: String,
+    owner: String,
+    replace: bool,
+    swap: Swap,
+    _lock: File,
+    staging: Option<PathBuf>,
+    notices: Vec<String>,
+    previous: Contents,
+}
+
+/// What a commit did besides putting the new files in place, for the user.
+#[derive(Debug, Default)]
+pub struct Committed {
+    /// Where the files that the run did not write (or that were changed)
+    /// were kept, and which files they are.
+    pub kept: Option<(PathBuf, Vec<PathBuf>)>,
+    /// What the previous folder held that the new one does not.
+    pub dropped: Vec<PathBuf>,
+    /// Lines to tell the user: repairs of what killed runs left, folders kept.
+    pub notices: Vec<String>,
+}
+
+/// The owner name of the report's folder, as its record says.
+pub const REPORT: &str = "report";
+
+impl OutputFolder {
+    /// Claims `dir` (`--out`, shown as given in messages) for a run of
+    /// `owner` (a part's name, or [`REPORT`]): refuses with one line a
+    /// folder that is not ours to replace, takes the lock beside it, tidies
+    /// what killed runs left. `replace` lets the run go ahead where the
+    /// folder holds files it did not write or that were changed; they are
+    /// kept beside it.
+    pub fn claim(dir: &Path, owner: &str, replace: bool) -> Result<OutputFolder> {
+        OutputFolder::claim_with(dir, owner, replace, Swap::Exchange)
+    }
+
+    /// [`OutputFolder::claim`] with the way of swapping chosen.
+    pub fn claim_with(dir: &Path, owner: &str, replace: bool, swap: Swap) -> Result<OutputFolder> {
+        let shown = format!("--out {}", dir.display());
+        let dir = resolve(dir, &shown)?;
+        let (parent, name) = split(&dir, &shown)?;
+        check_place(&dir, &parent, owner, &shown)?;
+        let lock = take_lock(&parent, &name, &shown)?;
+        let mut folder = OutputFolder {
+            dir,
+            shown,
+            owner: owner.to_owned(),
+            replace,
+            swap,
+            _lock: lock,
+            staging: None,
+            notices: Vec::new(),
+            previous: Contents::default(),
+        };
+        folder.tidy()?;
+        folder.previous = folder.check()?;
+        Ok(folder)
+    }
+
+    /// The folder, as an absolute path.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// What the folder held when it was claimed.
+    pub fn previous(&self) -> &Contents {
+        &self.previous
+    }
+
+    /// The folder the new output is built in (made on the first call): a
+    /// sibling of the output folder, exchanged with it by
+    /// [`OutputFolder::commit`]. What is in it then becomes the output.
+    pub fn staging(&mut self) -> Result<PathBuf> {
+        if let Some(s) = &self.staging {
+            return Ok(s.clone());
+        }
+        let (parent, name) = split(&self.dir, &self.shown)?;
+        let staging = parent.join(sibling(&name, "new", &machine_stamp()));
+        std::fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+        self.staging = Some(staging.clone());
+        write_synced(&staging.join(BUILDING), b"")?;
+        Ok(staging)
+    }
+
+    /// Puts `set` into the staging folder, records every file there, and
+    /// replaces the output folder with it (see the module's documentation).
+    pub fn commit(self, set: OutputSet) -> Result<Committed> {
+        self.commit_stepped(set, &mut |_| Ok(()))
+    }
+
+    /// The commit; `step` runs after every change on disk, so that a test
+    /// can stop it between any two of them as a crash would (by returning
+    /// [`Crash`], which leaves everything on disk as it is).
+    pub(crate) fn commit_stepped(
+        mut self,
+        set: OutputSet,
+        step: &mut dyn FnMut(&'static str) -> Result<()>,
+    ) -> Result<Committed> {
+        let result = self.commit_inner(set, step);
+        if result.as_ref().is_err_and(|e| e.is::<Crash>()) {
+            self.staging = None;
+        }
+        result
+    }
+
+    fn commit_inner(&mut self, set: OutputSet, step: &mut dyn FnMut(&'static str) -> Result<()>) -> Result<Committed> {
+        let staging = self.staging()?;
+        step("staging made")?;
+        for (name, bytes) in set.files() {
+            let path = staging.join(name);
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p).with_context(|| format!("cannot create {}", p.display()))?;
+            }
+            write_synced(&path, bytes)?;
+            step("file written")?;
+        }
+        // Checked again right before the exchange: an editor or Jupyter
+        // may have saved into the folder while the run worked.
+        let contents = self.contents_checked()?;
+        for litter in &contents.litter {
+            let to = staging.join(litter);
+            if std::fs::symlink_metadata(&to).is_err() {
+                copy_entry(&self.dir.join(litter), &to)?;
+            }
+        }
+        let record = Record::of_folder(&staging, &self.owner)?;
+        write_synced(&staging.join(RECORD), &record.to_bytes())?;
+        sync_dir(&staging);
+        step("record written")?;
+        let old = self.swap_in(&staging, step)?;
+        // The output is in place; what follows tidies and reports.
+        let _ = std::fs::remove_file(self.dir.join(BUILDING));
+        step("marker removed")?;
+        let mut committed = Committed {
+            notices: std::mem::take(&mut self.notices),
+            ..Committed::default()
+        };
+        if let Some(old) = old {
+            committed.dropped = contents
+                .ours
+                .iter()
+                .filter(|p| !record.files.contains_key(&super::record::slashed(p)))
+                .cloned()
+                .collect();
+            committed.kept = self.dispose(&old, step)?;
+        }
+        Ok(committed)
+    }
+
+    /// The new folder in the old one's place: returns where the old one now
+    /// is, if there was one. From the moment the new folder is in place, the
+    /// staging folder is no longer this run's to remove.
+    fn swap_in(&mut self, staging: &Path, step: &mut dyn FnMut(&'static str) -> Result<()>) -> Result<Option<PathBuf>> {
+        let (parent, name) = split(&self.dir, &self.shown)?;
+        let dir = self.dir.clone();
+        let cannot = |e: std::io::Error| anyhow::Error::new(e).context(format!("cannot replace {}", dir.display()));
+        if std::fs::symlink_metadata(&self.dir).is_err() {
+            std::fs::rename(staging, &self.dir).map_err(cannot)?;
+            self.staging = None;
+            sync_dir(&parent);
+            step("renamed into place")?;
+            return Ok(None);
+        }
+        if self.swap == Swap::Exchange && exchange(staging, &self.dir).map_err(cannot)? {
+            self.staging = None;
+            sync_dir(&parent);
+            step("exchanged")?;
+            return Ok(Some(staging.to_path_buf()));
+        }
+        let old = parent.join(sibling(&name, "old", &machine_stamp()));
+        std::fs::rename(&self.dir, &old).map_err(cannot)?;
+        step("old moved aside")?;
+        if let Err(e) = std::fs::rename(staging, &self.dir) {
+            // Put the old folder back; if even that fails, the next run does.
+            let _ = std::fs::rename(&old, &self.dir);
+            return Err(cannot(e));
+        }
+        self.staging = None;
+        sync_dir(&parent);
+        step("renamed into place")?;
+        Ok(Some(old))
+    }
+
+    /// Refuses a folder whose files are not all this owner's, unchanged
+    /// (unless `replace`); returns what it holds.
+    fn check(&self) -> Result<Contents> {
+        let contents = Contents::of(&self.dir).with_context(|| self.shown.clone())?;
+        let written_by = contents.record.as_ref().map(|r| r.written_by.clone()).or_else(|| {
+            contents.linked.then(|| {
+                if contents.ours.iter().any(|p| p == Path::new("index.html")) {
+                    REPORT
+                } else {
+                    ""
+                }
+                .to_owned()
+            })
+        });
+        match written_by {
+            Some(w) if w == self.owner || (w.is_empty() && self.owner != REPORT) => {}
+            Some(w) if w == REPORT => bail!(
+                "{}: holds the report of `cargo xtask report`; give {} a folder of its own (its default is out/{})",
+                self.shown,
+                self.owner,
+                self.owner
+            ),
+            Some(w) if w.is_empty() => bail!(
+                "{}: holds the output of an exercise part, not a report; give the report a folder of its own",
+                self.shown
+            ),
+            Some(w) => bail!(
+                "{}: holds the output of {w}; give {} a folder of its own",
+                self.shown,
+                owner_words(&self.owner)
+            ),
+            None if !contents.is_empty() => {
+                let first = &contents.foreign[0].0;
+                bail!(
+                    "{}: the folder holds files that no run of {} wrote ({}{}); expected a new or empty folder, \
+                     or one this program wrote",
+                    self.shown,
+                    owner_words(&self.owner),
+                    first.display(),
+                    more(contents.foreign.len())
+                )
+            }
+            None => {}
+        }
+        if !self.replace
+            && let Some((first, why)) = contents.foreign.first()
+        {
+            bail!(
+                "{}: {} {}{}; move it out of the folder, or rerun with --replace to keep it in {}.kept-<time>/ \
+                 beside the folder",
+                self.shown,
+                self.dir.join(first).display(),
+                why.says(),
+                others(contents.foreign.len()),
+                self.dir.display()
+            );
+        }
+        Ok(contents)
+    }
+
+    /// [`OutputFolder::check`] again, right before the exchange.
+    fn contents_checked(&self) -> Result<Contents> {
+        self.check()
+            .context("the folder changed while this run worked; nothing was replaced")
+    }
+
+    /// Under the lock: puts back a folder that a run killed between two
+    /// renames left aside, and removes what killed runs left beside it.
+    fn tidy(&mut self) -> Result<()> {
+        let (parent, name) = split(&self.dir, &self.shown)?;
+        let _ = std::fs::remove_file(self.dir.join(BUILDING));
+        let mut leftovers: Vec<(PathBuf, &str)> = Vec::new();
+        let Ok(entries) = std::fs::read_dir(&parent) else {
+            return Ok(());
+        };
+        for e in entries.flatten() {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            for kind in ["new", "old"] {
+                let prefix = format!("{}.{kind}-", name.to_string_lossy());
+                if n.strip_prefix(&prefix).is_some_and(is_stamp) && e.path().is_dir() && !e.path().is_symlink() {
+                    leftovers.push((e.path(), if kind == "new" { "new" } else { "old" }));
+                }
+            }
+        }
+        leftovers.sort();
+        if std::fs::symlink_metadata(&self.dir).is_err()
+            && let Some(i) = leftovers
+                .iter()
+                .rposition(|(p, kind)| *kind == "old" && !p.join(BUILDING).exists())
+        {
+            let (old, _) = leftovers.remove(i);
+            std::fs::rename(&old, &self.dir).with_context(|| format!("cannot put {} back", old.display()))?;
+            self.notices.push(format!(
+                "put {} back: a run stopped between its two renames had moved it to {}",
+                self.dir.display(),
+                old.display()
+            ));
+        }
+        for (path, _) in leftovers {
+            if path.join(BUILDING).exists() {
+                std::fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            } else if let Some((kept, files)) = self.dispose(&path, &mut |_| Ok(()))? {
+                self.notices.push(kept_line(&kept, &files, "left by a stopped run"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the old folder `old` if it holds only what its record names
+    /// (and litter the new folder carries the same); otherwise removes
+    /// those and keeps the rest as `<out>.kept-<time>`.
+    fn dispose(
+        &self,
+        old: &Path,
+        step: &mut dyn FnMut(&'static str) -> Result<()>,
+    ) -> Result<Option<(PathBuf, Vec<PathBuf>)>> {
+        let contents = Contents::of(old)?;
+        let remove = |p: &Path| -> Result<()> {
+            let meta = match std::fs::symlink_metadata(p) {
+                Ok(m) => m,
+                Err(_) => return Ok(()),
+            };
+            if meta.is_dir() {
+                std::fs::remove_dir_all(p)
+            } else {
+                std::fs::remove_file(p)
+            }
+            .with_context(|| format!("cannot remove {}", p.display()))
+        };
+        for p in contents.linked_own.iter().chain(&contents.ours) {
+            remove(&old.join(p))?;
+            step("old file removed")?;
+        }
+        for p in &contents.litter {
+            if same_entry(&old.join(p), &self.dir.join(p)) {
+                remove(&old.join(p))?;
+            }
+        }
+        for own in [RECORD, BUILDING] {
+            remove(&old.join(own))?;
+        }
+        prune_empty(old);
+        if std::fs::remove_dir(old).is_ok() {
+            step("old folder removed")?;
+            return Ok(None);
+        }
+        let (parent, name) = split(&self.dir, &self.shown)?;
+        let kept = unique(&parent, &sibling(&name, "kept", &human_stamp()));
+        std::fs::rename(old, &kept)
+            .with_context(|| format!("cannot rename {} to {}", old.display(), kept.display()))?;
+        let files = regular_files(&kept).unwrap_or_default();
+        step("old folder kept")?;
+        Ok(Some((kept, files)))
+    }
+}
+
+/// What a test's step hook returns to stop a commit as a crash would.
+#[derive(Debug)]
+pub(crate) struct Crash;
+
+impl std::fmt::Display for Crash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("simulated crash")
+    }
+}
+
+impl std::error::Error for Crash {}
+
+impl Drop for OutputFolder {
+    /// A run that ends without committing removes its staging folder; a
+    /// killed one leaves it for the next run to remove.
+    fn drop(&mut self) {
+        if let Some(s) = self.staging.take() {
+            let _ = std::fs::remove_dir_all(s);
+        }
+    }
+}
+
+/// The line that tells the user where their files were kept.
+pub fn kept_line(kept: &Path, files: &[PathBuf], why: &str) -> String {
+    let first = files
+        .first()
+        .map_or_else(String::new, |f| format!(": {}{}", f.display(), more(files.len())));
+    format!("kept {} file(s) {why} in {}{first}", files.len().max(1), kept.display())
+}
+
+fn more(n: usize) -> String {
+    if n > 1 {
+        format!(" and {} more", n - 1)
+    } else {
+        String::new()
+    }
+}
+
+fn others(n: usize) -> String {
+    if n > 1 {
+        format!(" (and {} more file(s))", n - 1)
+    } else {
+        String::new()
+    }
+}
+
+fn owner_words(owner: &str) -> String {
+    if owner == REPORT {
+        "the report".to_owned()
+    } else {
+        owner.to_owned()
+    }
+}
+
+/// `dir` made absolute with `..` folded and its parent's links resolved.
+fn resolve(dir: &Path, shown: &str) -> Result<PathBuf> {
+    let abs = std::path::absolute(dir).with_context(|| format!("{shown}: not a usable path"))?;
+    let mut clean = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            c => clean.push(c),
+        }
+    }
+    let cwd = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
+    let (parent, name) = split(&clean, shown)?;
+    let parent = parent.canonicalize().unwrap_or(parent);
+    let dir = parent.join(name);
+    let real = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+    if cwd.as_ref().is_some_and(|cwd| cwd.starts_with(&real)) {
+        bail!(
+            "{shown}: the current folder (or one that holds it), which a run would replace as a whole; \
+             name a folder of its own, such as out/<part>"
+        );
+    }
+    Ok(dir)
+}
+
+/// A path's parent folder and last name.
+fn split(dir: &Path, shown: &str) -> Result<(PathBuf, OsString)> {
+    match (dir.parent(), dir.file_name()) {
+        (Some(p), Some(n)) => Ok((p.to_path_buf(), n.to_owned())),
+        _ => bail!("{shown}: names no folder that a run could replace; name a folder of its own"),
+    }
+}
+
+/// What is refused before anything is written: not a folder, a link, a
+/// mount point, an unwritable parent, a folder inside the report's.
+fn check_place(dir: &Path, parent: &Path, owner: &str, shown: &str) -> Result<()> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => bail!(
+            "{shown}: is a symbolic link; name the folder it leads to ({})",
+            std::fs::read_link(dir)
+                .map(|t| t.display().to_string())
+                .unwrap_or_default()
+        ),
+        Ok(m) if !m.is_dir() => bail!("{shown}: exists and is not a folder; expected a folder to write results into"),
+        Ok(_) if is_mount_point(dir, parent) => {
+            bail!("{shown}: is a mount point, which a run cannot replace as a whole; name a folder inside it")
+        }
+        _ => {}
+    }
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("{shown}: cannot create its parent {}", parent.display()))?;
+    let probe = tempfile::Builder::new().prefix(".probe-").tempfile_in(parent);
+    if let Err(e) = probe {
+        bail!(
+            "{shown}: cannot write into its parent folder {} ({e}); a run builds its output beside the folder",
+            parent.display()
+        );
+    }
+    if owner != REPORT {
+        for ancestor in dir.ancestors().skip(1) {
+            if let Ok(Some(r)) = Record::read(ancestor)
+                && r.written_by == REPORT
+            {
+                bail!(
+                    "{shown}: is inside the report folder {}, which `cargo xtask report` writes as a whole; \
+                     give {owner} a folder of its own (its default is out/{owner})",
+                    ancestor.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn is_mount_point(dir: &Path, parent: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use rustix::fs::{AtFlags, CWD, StatxAttributes, StatxFlags, statx};
+        if let Ok(s) = statx(CWD, dir, AtFlags::SYMLINK_NOFOLLOW, StatxFlags::BASIC_STATS)
+            && s.stx_attributes_mask.contains(StatxAttributes::MOUNT_ROOT)
+        {
+            return s.stx_attributes.contains(StatxAttributes::MOUNT_ROOT);
+        }
+    }
+    match (std::fs::metadata(dir), std::fs::metadata(parent)) {
+        (Ok(d), Ok(p)) => d.dev() != p.dev() || d.ino() == p.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_mount_point(_dir: &Path, _parent: &Path) -> bool {
+    false
+}
+
+/// The lock beside the folder, at a path that stays while the folder itself
+/// is exchanged: `.<name>.lock`. Runs into one folder take turns.
+fn take_lock(parent: &Path, name: &std::ffi::OsStr, shown: &str) -> Result<File> {
+    let path = parent.join(format!(".{}.lock", name.to_string_lossy()));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("{shown}: cannot create the lock {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!("waiting for another run into {} to finish", parent.join(name).display());
+            file.lock()
+                .with_context(|| format!("{shown}: cannot lock {}", path.display()))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("{shown}: cannot lock {}", path.display()));
+        }
+    }
+    Ok(file)
+}
+
+/// Exchanges two folders atomically; `Ok(false)` where the file system or
+/// the system offers no such exchange.
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(e) if [Errno::INVAL, Errno::NOSYS, Errno::NOTSUP, Errno::OPNOTSUPP].contains(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+fn sibling(name: &std::ffi::OsStr, kind: &str, stamp: &str) -> String {
+    format!("{}.{kind}-{stamp}", name.to_string_lossy())
+}
+
+/// `path`, or `path-2`, `path-3`, ... whichever is free.
+fn unique(parent: &Path, name: &str) -> PathBuf {
+    let mut candidate = parent.join(name);
+    let mut i = 2;
+    while std::fs::symlink_metadata(&candidate).is_ok() {
+        candidate = parent.join(format!("{name}-{i}"));
+        i += 1;
+    }
+    candidate
+}
+
+/// A stamp no other run will pick: nanoseconds and the process.
+fn machine_stamp() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos}-{}", std::process::id())
+}
+
+/// The time (UTC) as a person reads it in a folder name: `20261201-153012`.
+fn human_stamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Makes renames in `dir` durable; a failure here loses nothing.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Removes the empty folders below `dir` (not `dir` itself).
+fn prune_empty(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                prune_empty(&p);
+                let _ = std::fs::remove_dir(&p);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
