@@ -3,16 +3,18 @@
 //! - `cargo xtask data`: writes the data sets of docs/DESIGN.md section 3 under
 //!   `data/` (the same bytes on every run).
 //! - `cargo xtask report`: builds the exercises in the profile xtask was built
-//!   in (dev for `cargo xtask`), runs them in
-//!   order into `report/` and renders `report/index.html` and
-//!   `report/submission.md`.
+//!   in (dev for `cargo xtask`), runs them in order into a new report folder
+//!   beside `report/`, renders the report into it with the `report` crate and
+//!   puts it in the place of `report/` as a whole.
+
+mod parts;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use exercise_harness::output::{OutputFolder, OutputSet, REPORT};
+use report::report as compose;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use xtask::report;
 
 #[derive(Parser)]
 #[command(about = "Project automation for the backprop exercise sheet")]
@@ -72,7 +74,7 @@ fn workspace_root() -> PathBuf {
 fn data(out: Option<PathBuf>) -> Result<()> {
     let dir = out.unwrap_or_else(|| workspace_root().join("data"));
     exercise_harness::output::prepare_out_dir(&dir)?;
-    for (name, bytes) in xtask::recipes::all()? {
+    for (name, bytes) in report::recipes::all()? {
         let path = dir.join(name);
         exercise_harness::output::write_atomic(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {} ({} bytes)", path.display(), bytes.len());
@@ -91,25 +93,25 @@ fn run_report(
     let out = out.unwrap_or_else(|| root.join("report"));
     // Looked up first, so that a missing browser is known early; the rest of
     // the report is written all the same, and the failure reported at the end.
-    let browser = pdf.then(|| xtask::pdf::find_browser(browser.as_deref()));
+    let browser = pdf.then(|| report::pdf::find_browser(browser.as_deref()));
     let mut folder = OutputFolder::claim(&out, REPORT, replace)?;
     let out = folder.dir().to_path_buf();
     // The new report is built beside the old one and takes its place whole.
     let staging = folder.staging()?;
     let timings = if render_only {
-        report::copy_parts(&out, folder.previous(), &staging)?;
+        parts::copy_parts(&out, folder.previous(), &staging)?;
         Vec::new()
     } else {
-        report::build_parts(&root)?;
-        report::run_parts(&root, &staging)?
+        parts::build_parts(&root)?;
+        parts::run_parts(&root, &staging)?
     };
-    let metrics = report::load_metrics(&staging)?;
-    let prov = report::provenance(&root, timings);
-    let ctx = report::context(&root, &metrics, &prov)?;
-    let generated = report::generated_figures(&metrics)?;
-    let (md, html) = report::render(&root, &staging, &ctx, &generated)?;
-    let notebook = report::notebook(&root, &staging, &md, &metrics, &generated)?;
-    let printed = browser.map(|b| b.and_then(|b| xtask::pdf::print_pdf(&b, &html)));
+    let metrics = compose::load_metrics(&staging)?;
+    let prov = parts::provenance(&root, timings);
+    let ctx = compose::context(&root, &metrics, &prov)?;
+    let generated = compose::generated_figures(&metrics)?;
+    let (md, html) = compose::render(&root, &staging, &ctx, &generated)?;
+    let notebook = compose::notebook(&root, &staging, &md, &metrics, &generated)?;
+    let printed = browser.map(|b| b.and_then(|b| report::pdf::print_pdf(&b, &html)));
     let mut set = OutputSet::new();
     set.add("submission.md", md);
     set.add("index.html", html);

@@ -7,8 +7,6 @@
 //! test says so and passes, unless `REPORT_PDF_REQUIRED` is set, as CI sets
 //! it after installing both.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -29,7 +27,7 @@ fn tool(name: &str, args: &[&str]) -> Option<String> {
 
 #[test]
 fn the_printed_report_holds_every_section_on_numbered_a4_pages() {
-    let browser = xtask::pdf::find_browser(None);
+    let browser = report::pdf::find_browser(None);
     let poppler = tool("pdfinfo", &["-v"]).is_some() || Command::new("pdfinfo").arg("-v").output().is_ok();
     if browser.is_err() || !poppler {
         assert!(
@@ -59,7 +57,7 @@ fn the_printed_report_holds_every_section_on_numbered_a4_pages() {
     // A4 is 595 x 842 points
     assert!(info.contains("(A4)"), "{info}");
     let text = tool("pdftotext", &["-layout", path, "-"]).unwrap();
-    for heading in common::SECTIONS {
+    for heading in testkit::report::SECTIONS {
         assert!(text.contains(heading), "the PDF lacks {heading}");
     }
     for n in [1, pages] {

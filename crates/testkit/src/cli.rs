@@ -44,10 +44,10 @@ pub fn record_as(dir: &Path, owner: &str) {
     std::fs::write(dir.join(RECORD), record.to_bytes()).expect("writing the record");
 }
 
-/// The report fixture (`xtask/tests/fixtures/report/`) copied to `to` as a
+/// The report fixture (`crates/report/tests/fixtures/report/`) copied to `to` as a
 /// report that `cargo xtask report` wrote.
 pub fn report_fixture(to: &Path) {
-    copy_dir(&root().join("xtask/tests/fixtures/report"), to);
+    copy_dir(&root().join("crates/report/tests/fixtures/report"), to);
     record_as(to, "report");
 }
 

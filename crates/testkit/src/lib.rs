@@ -9,3 +9,4 @@
 pub mod cli;
 pub mod numpy_runs;
 pub mod replay;
+pub mod report;

@@ -1,4 +1,4 @@
-//! What more than one of xtask's test files checks the report for.
+//! What more than one test file checks the rendered report for.
 
 /// The report's section headings, in order, as the printed page and the
 /// Markdown both show them.

@@ -3,13 +3,13 @@
 //! need only NumPy and hold the corrected Backprop and its checks.
 
 use mlp::Generator;
+use report::notebook::check;
+use report::report::{Metrics, Provenance, context, generated_figures, load_metrics, notebook, render};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use xtask::notebook::check;
-use xtask::report::{Metrics, Provenance, context, generated_figures, load_metrics, notebook, render};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    testkit::cli::root()
 }
 
 fn fixtures() -> PathBuf {

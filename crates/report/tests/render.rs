@@ -2,15 +2,13 @@
 //! every formula became MathML, no raw math or template syntax is left, the
 //! prose follows the numbers, and data reaching the HTML is escaped.
 
-mod common;
-
 use exercise_harness::metrics::ex2b::FailureReason;
 use mlp::Generator;
+use report::report::{Metrics, Provenance, Timing, context, load_metrics, render};
 use std::path::{Path, PathBuf};
-use xtask::report::{Metrics, Provenance, Timing, context, load_metrics, render};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    testkit::cli::root()
 }
 
 fn fixtures() -> PathBuf {
@@ -33,7 +31,7 @@ fn rendered(edit: impl FnOnce(&mut Metrics)) -> (String, String) {
     let mut metrics = load_metrics(&fixtures()).unwrap();
     edit(&mut metrics);
     let ctx = context(&root(), &metrics, &provenance()).unwrap();
-    let generated = xtask::report::generated_figures(&metrics).unwrap();
+    let generated = report::report::generated_figures(&metrics).unwrap();
     render(&root(), &fixtures(), &ctx, &generated).unwrap()
 }
 
@@ -68,7 +66,7 @@ fn prose(html: &str) -> String {
 #[test]
 fn every_section_figure_and_formula_is_there() {
     let (md, html) = rendered(|_| {});
-    for heading in common::SECTIONS {
+    for heading in testkit::report::SECTIONS {
         assert!(md.contains(heading), "submission.md lacks {heading}");
         assert!(html.contains(heading), "index.html lacks {heading}");
     }
