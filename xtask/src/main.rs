@@ -7,12 +7,16 @@
 //!   beside `report/`, renders the report into it with the `report` crate and
 //!   puts it in the place of `report/` as a whole.
 
+// The doc comments of the flags are their `--help` text, written for a
+// terminal: `<out>` and `[default: ...]` there are not HTML or links.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
+
 mod parts;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use exercise_harness::output::{OutputFolder, OutputSet, REPORT};
-use report::report as compose;
+use report::{Findings, document};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -105,12 +109,12 @@ fn run_report(
         parts::build_parts(&root)?;
         parts::run_parts(&root, &staging)?
     };
-    let metrics = compose::load_metrics(&staging)?;
+    let metrics = report::load_metrics(&staging)?;
     let prov = parts::provenance(&root, timings);
-    let ctx = compose::context(&root, &metrics, &prov)?;
-    let generated = compose::generated_figures(&metrics)?;
-    let (md, html) = compose::render(&root, &staging, &ctx, &generated)?;
-    let notebook = compose::notebook(&root, &staging, &md, &metrics, &generated)?;
+    let findings = Findings::new(&root, &metrics, &prov)?;
+    let generated = document::generated_figures(&metrics)?;
+    let (md, html) = document::render(&root, &staging, &findings, &generated)?;
+    let notebook = document::notebook(&root, &staging, &md, &metrics, &generated)?;
     let printed = browser.map(|b| b.and_then(|b| report::pdf::print_pdf(&b, &html)));
     let mut set = OutputSet::new();
     set.add("submission.md", md);

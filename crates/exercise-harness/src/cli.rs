@@ -2,6 +2,10 @@
 //! docs/DESIGN.md section 4, the core's errors said in terms of those flags,
 //! one-line errors, and progress bars.
 
+// The doc comments of the flags are their `--help` text, written for a
+// terminal: `<out>` and `[default: ...]` there are not HTML or links.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
+
 use anyhow::{Context, Result};
 use clap::Parser;
 use clap::error::ErrorKind;

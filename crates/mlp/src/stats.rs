@@ -57,6 +57,28 @@ pub fn linear_fit(x: &[f64], y: &[f64]) -> LinearFit {
     LinearFit { slope, intercept, r2 }
 }
 
+/// The median of `xs`: the middle value, or the mean of the middle two for
+/// an even count (NaN for none). What a table of many runs prints.
+pub fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => v[n / 2],
+        _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// The lower median of `items` in the order `cmp`: the middle item, or the
+/// lower of the middle two for an even count; always one of the items
+/// (`None` for none). What picks a representative run, which must exist.
+pub fn lower_median_by<T>(items: &[T], mut cmp: impl FnMut(&T, &T) -> std::cmp::Ordering) -> Option<&T> {
+    let mut sorted: Vec<&T> = items.iter().collect();
+    sorted.sort_by(|a, b| cmp(a, b));
+    sorted.get(items.len().checked_sub(1)? / 2).copied()
+}
+
 /// Two-sided permutation test of the difference of the means of `a` and
 /// `b`: the share of all ways to split the pooled values into groups of
 /// their sizes whose means differ at least as much as `a`'s and `b`'s do.
@@ -133,6 +155,17 @@ pub fn share_below(a: &[f64], b: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_two_medians() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(&[]).is_nan());
+        let by = |xs: &[f64]| lower_median_by(xs, |a, b| a.total_cmp(b)).copied();
+        assert_eq!(by(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(by(&[4.0, 1.0, 2.0, 3.0]), Some(2.0));
+        assert_eq!(by(&[]), None);
+    }
 
     #[test]
     fn mean_and_std_match_hand_computation() {

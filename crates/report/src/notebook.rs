@@ -4,7 +4,7 @@
 //! that hold the corrected Backprop and check it against this project's
 //! `--rng numpy` runs.
 
-use crate::report::Metrics;
+use crate::metrics::Metrics;
 use anyhow::{Context, Result, bail};
 use base64::Engine;
 use exercise_harness::metrics::SheetWeights;

@@ -3,8 +3,9 @@
 //! need only NumPy and hold the corrected Backprop and its checks.
 
 use mlp::Generator;
+use report::document::{generated_figures, notebook, render};
 use report::notebook::check;
-use report::report::{Metrics, Provenance, context, generated_figures, load_metrics, notebook, render};
+use report::{Findings, Metrics, Provenance, load_metrics};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -25,7 +26,7 @@ fn made(edit: impl FnOnce(&mut Metrics)) -> (String, Value) {
         rustc: "rustc".into(),
         timings: vec![],
     };
-    let ctx = context(&root(), &metrics, &prov).unwrap();
+    let ctx = Findings::new(&root(), &metrics, &prov).unwrap();
     let generated = generated_figures(&metrics).unwrap();
     let (md, _) = render(&root(), &fixtures(), &ctx, &generated).unwrap();
     let text = notebook(&root(), &fixtures(), &md, &metrics, &generated).unwrap();

@@ -4,7 +4,8 @@
 
 use exercise_harness::metrics::ex2b::FailureReason;
 use mlp::Generator;
-use report::report::{Metrics, Provenance, Timing, context, load_metrics, render};
+use report::document::{generated_figures, render};
+use report::{Findings, Metrics, Provenance, Timing, load_metrics};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -30,8 +31,8 @@ fn provenance() -> Provenance {
 fn rendered(edit: impl FnOnce(&mut Metrics)) -> (String, String) {
     let mut metrics = load_metrics(&fixtures()).unwrap();
     edit(&mut metrics);
-    let ctx = context(&root(), &metrics, &provenance()).unwrap();
-    let generated = report::report::generated_figures(&metrics).unwrap();
+    let ctx = Findings::new(&root(), &metrics, &provenance()).unwrap();
+    let generated = generated_figures(&metrics).unwrap();
     render(&root(), &fixtures(), &ctx, &generated).unwrap()
 }
 
@@ -474,4 +475,56 @@ fn backprop_at_work_says_where_the_perturbed_weight_goes() {
     let (md, _) = rendered(|m| m.ex2b.perturbation = "b[1]=-3".into());
     assert!(md.contains("gets $d\\mathcal{L}/dP = 0$"));
     assert!(md.contains(": not at all."));
+}
+
+/// Every condition of every section template, with two letters appended to
+/// its name, fails the check that runs before every render: a misspelled
+/// name can no longer print the opposite claim, reached or not.
+#[test]
+fn a_misspelled_condition_fails_whichever_branch_it_is_in() {
+    use report::templates::{SECTIONS, check, load};
+    let metrics = load_metrics(&fixtures()).unwrap();
+    let findings = serde_json::to_value(Findings::new(&root(), &metrics, &provenance()).unwrap()).unwrap();
+    let tera = load(&root().join("templates")).unwrap();
+    check(&tera, &findings).unwrap();
+    let mut conditions = 0;
+    for name in SECTIONS {
+        let text = std::fs::read_to_string(root().join(format!("templates/report/{name}.md.tera"))).unwrap();
+        for (at, _) in text.match_indices("{% if ").chain(text.match_indices("{% elif ")) {
+            let start = at + text[at..].find("if ").unwrap() + 3;
+            let start = if text[start..].starts_with("not ") {
+                start + 4
+            } else {
+                start
+            };
+            let end = start + text[start..].find([' ', '%']).unwrap();
+            let misspelled = format!("{}xx{}", &text[..end], &text[end..]);
+            let mut broken = tera.clone();
+            broken.add_raw_template(&format!("{name}.md"), &misspelled).unwrap();
+            let e = check(&broken, &findings).expect_err(&format!("{name}: {}xx passed", &text[start..end]));
+            assert!(e.to_string().contains(&format!("{}xx", &text[start..end])), "{e}");
+            conditions += 1;
+        }
+    }
+    assert!(conditions > 50, "only {conditions} conditions");
+}
+
+/// Every source file the report names exists where it says.
+#[test]
+fn the_files_the_report_names_exist() {
+    let (md, _) = rendered(|_| {});
+    let mut named = 0;
+    for piece in md.split('`').skip(1).step_by(2) {
+        let looks_like_source = piece.contains('/')
+            && !piece.contains(' ')
+            && [".rs", ".md", ".py", ".toml"].iter().any(|ext| piece.ends_with(ext));
+        if looks_like_source {
+            assert!(
+                root().join(piece).exists(),
+                "the report names {piece}, which does not exist"
+            );
+            named += 1;
+        }
+    }
+    assert!(named >= 4, "only {named} source files named");
 }

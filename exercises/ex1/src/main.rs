@@ -2,6 +2,9 @@
 //! the sheet's formulas and by central finite differences, for every layer of
 //! a random network with several hidden layers.
 
+// The doc comments of the flags are their `--help` text, written for a
+// terminal: `<out>` and `[default: ...]` there are not HTML or links.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
 // The loops below index j, k, i, m and l exactly as the sheet's formulas do.
 #![allow(clippy::needless_range_loop)]
 

@@ -2,6 +2,10 @@
 //! perfect solution; beyond the sheet, a sweep over every parameter and a
 //! grid of offsets shows which perturbations do not recover, and why.
 
+// The doc comments of the flags are their `--help` text, written for a
+// terminal: `<out>` and `[default: ...]` there are not HTML or links.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
+
 use anyhow::{Context, Result};
 use clap::Parser;
 use exercise_harness::cli::{CommonArgs, seed_series};

@@ -1,6 +1,10 @@
 //! Exercise 2c: function approximation with `1 -> K -> 1` sigmoid networks,
 //! K = 5 and K = 40, over many seeds.
 
+// The doc comments of the flags are their `--help` text, written for a
+// terminal: `<out>` and `[default: ...]` there are not HTML or links.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
+
 mod summary;
 
 use anyhow::{Context, Result};

@@ -1,14 +1,16 @@
 //! Statistics over seeds for exercise 2c.
 
 pub use exercise_harness::metrics::ex2c::{RunResult, Summary};
-use mlp::stats::{mean, std_dev};
+use mlp::stats::{lower_median_by, mean, std_dev};
 
 /// The seed with the median test cost among `runs` (the lower median for an
 /// even count; ties broken by the smaller seed).
 pub fn representative(runs: &[&RunResult]) -> u64 {
-    let mut sorted: Vec<&&RunResult> = runs.iter().collect();
-    sorted.sort_by(|a, b| a.test_cost.total_cmp(&b.test_cost).then(a.seed.cmp(&b.seed)));
-    sorted[(sorted.len() - 1) / 2].seed
+    lower_median_by(runs, |a, b| {
+        a.test_cost.total_cmp(&b.test_cost).then(a.seed.cmp(&b.seed))
+    })
+    .expect("a summary has at least one run")
+    .seed
 }
 
 /// One summary per K and learning rate, in the order they first appear.

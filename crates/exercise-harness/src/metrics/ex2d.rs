@@ -4,7 +4,14 @@ use super::Header;
 use mlp::stats::LinearFit;
 use serde::{Deserialize, Serialize};
 
-/// `report/ex2d/metrics.json`.
+/// An output codes for a bar position when its least-squares line against
+/// that position has at least this R²: the binary's summary and the
+/// report's reading of the outputs both judge by it.
+pub const CODES_FOR_R2: f64 = 0.99;
+/// An output ignores a bar position when its R² against it is at most this.
+pub const IGNORES_R2: f64 = 0.01;
+
+/// `ex2d/metrics.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
     /// Which part, data and settings.

@@ -1,0 +1,103 @@
+//! The report's files: the Markdown (the section templates printing the
+//! findings), the self-contained HTML page, the notebook, and the figures
+//! the report draws itself.
+
+use crate::findings::Findings;
+use crate::findings::backprop::{DIAGRAM, DIAGRAM_SAMPLE};
+use crate::metrics::Metrics;
+use crate::render::{markdown_to_html, number_figures};
+use crate::{diagram, templates};
+use anyhow::{Context, Result};
+use std::path::Path;
+
+/// The figures the report makes itself while rendering, by file name:
+/// backprop at work on the 2b network.
+pub fn generated_figures(metrics: &Metrics) -> Result<Vec<(String, String)>> {
+    let (x, target) = DIAGRAM_SAMPLE;
+    let b = diagram::backprop_at_work(&metrics.ex2b.perturbation, x, target)?;
+    Ok(vec![(DIAGRAM.to_owned(), diagram::diagram_svg(&b))])
+}
+
+/// Renders the Markdown submission and the self-contained HTML page from
+/// `findings`, after checking the templates against them
+/// ([`templates::check`]). Figures are `generated` ones (made while
+/// rendering) or read from `report` (paths in the Markdown are relative to
+/// it).
+pub fn render(
+    root: &Path,
+    report: &Path,
+    findings: &Findings,
+    generated: &[(String, String)],
+) -> Result<(String, String)> {
+    let templates = root.join("templates");
+    let tera = templates::load(&templates)?;
+    let value = serde_json::to_value(findings)?;
+    templates::check(&tera, &value).context("the report's templates do not fit its findings")?;
+    let context = tera::Context::from_value(value)?;
+    let mut md = String::new();
+    for name in templates::SECTIONS {
+        md.push_str(&tera.render(&format!("{name}.md"), &context).map_err(tera_error)?);
+    }
+    let md = number_figures(&md)?;
+    let body = markdown_to_html(&md, report, generated)?;
+    let css = std::fs::read_to_string(templates.join("report.css")).context("reading templates/report.css")?;
+    let mut page = tera::Context::new();
+    page.insert("body", &body);
+    page.insert("css", &format!("{}\n{}", math_font_face(&templates)?, css));
+    page.insert("title", "Exercise sheet 4: the backpropagation algorithm");
+    let html = tera.render("report.html", &page).map_err(tera_error)?;
+    Ok((md, html))
+}
+
+/// The notebook of the report: its Markdown `md` in cells, the figures from
+/// `generated` or the `report` folder, and the checks of 2a and 2b on the
+/// XOR data the 2a run used. Checked against the nbformat rules it keeps.
+pub fn notebook(
+    root: &Path,
+    report: &Path,
+    md: &str,
+    metrics: &Metrics,
+    generated: &[(String, String)],
+) -> Result<String> {
+    let figure = |path: &str| -> Result<String> {
+        if let Some((_, svg)) = generated.iter().find(|(p, _)| p == path) {
+            return Ok(svg.clone());
+        }
+        let file = report.join(path);
+        std::fs::read_to_string(&file).with_context(|| format!("reading figure {}", file.display()))
+    };
+    let data_path = root.join(&metrics.ex2a.header.data);
+    let data = exercise_harness::data::load_data(&data_path, 2, 1)?;
+    let rows = |v: &[f64], n: usize| v.chunks(n).map(<[f64]>::to_vec).collect::<Vec<_>>();
+    let xor = crate::notebook::XorData {
+        inputs: rows(data.all_inputs(), 2),
+        targets: rows(data.all_targets(), 1),
+    };
+    let text = crate::notebook::notebook(md, &figure, metrics, &xor)?;
+    crate::notebook::check(&text).context("the notebook breaks an nbformat rule")?;
+    Ok(text)
+}
+
+/// The `@font-face` rule that carries the report's math font inside the
+/// page: formulas then render the same where no math font is installed
+/// (see `templates/fonts/README.md`).
+fn math_font_face(templates: &Path) -> Result<String> {
+    use base64::Engine;
+    let path = templates.join("fonts/report-math.woff2");
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(format!(
+        "@font-face {{ font-family: \"Report Math\"; font-style: normal; font-weight: normal; \
+         src: url(data:font/woff2;base64,{}) format(\"woff2\"); }}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
+}
+
+fn tera_error(e: tera::Error) -> anyhow::Error {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    anyhow::anyhow!("rendering the report: {msg}")
+}
