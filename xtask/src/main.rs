@@ -102,19 +102,31 @@ fn run_report(
     let out = folder.dir().to_path_buf();
     // The new report is built beside the old one and takes its place whole.
     let staging = folder.staging()?;
+    // What goes wrong while the new report is built names the report's
+    // folder, not the one beside it that exists only during the run.
+    let shown = |e: anyhow::Error| {
+        anyhow::anyhow!(
+            "{}",
+            format!("{e:#}").replace(&*staging.to_string_lossy(), &out.to_string_lossy())
+        )
+    };
     let timings = if render_only {
-        parts::copy_parts(&out, folder.previous(), &staging)?;
+        parts::copy_parts(&out, folder.previous(), &staging).map_err(shown)?;
         Vec::new()
     } else {
         parts::build_parts(&root)?;
-        parts::run_parts(&root, &staging)?
+        parts::run_parts(&root, &staging).map_err(shown)?
     };
-    let metrics = report::load_metrics(&staging)?;
-    let prov = parts::provenance(&root, timings);
-    let findings = Findings::new(&root, &metrics, &prov)?;
-    let generated = document::generated_figures(&metrics)?;
-    let (md, html) = document::render(&root, &staging, &findings, &generated)?;
-    let notebook = document::notebook(&root, &staging, &md, &metrics, &generated)?;
+    let built = || -> Result<_> {
+        let metrics = report::load_metrics(&staging)?;
+        let prov = parts::provenance(&root, timings);
+        let findings = Findings::new(&root, &metrics, &prov)?;
+        let generated = document::generated_figures(&metrics)?;
+        let (md, html) = document::render(&root, &staging, &findings, &generated)?;
+        let notebook = document::notebook(&root, &staging, &md, &metrics, &generated)?;
+        Ok((md, html, notebook, generated))
+    };
+    let (md, html, notebook, generated) = built().map_err(shown)?;
     let printed = browser.map(|b| b.and_then(|b| report::pdf::print_pdf(&b, &html)));
     let mut set = OutputSet::new();
     set.add("submission.md", md);

@@ -104,6 +104,21 @@ pub fn copy_parts(report: &Path, previous: &Contents, staging: &Path) -> Result<
                 .is_some_and(|c| PARTS.iter().any(|(name, _)| c.as_os_str() == *name))
         })
         .collect();
+    // A part's file that the last run wrote and that is no longer as it was
+    // (edited and kept aside with --replace, or deleted): the parts' output
+    // is not the last run's any more.
+    if let Some(record) = &previous.record
+        && let Some(gone) = record.files.keys().find(|f| {
+            PARTS.iter().any(|(name, _)| f.starts_with(&format!("{name}/")))
+                && !previous.ours.iter().any(|p| record::slashed(p) == **f)
+        })
+    {
+        bail!(
+            "--render-only: {} was changed or removed since the report's run wrote it; run `cargo xtask report` \
+             to run the parts again",
+            report.join(gone).display()
+        );
+    }
     if !PARTS
         .iter()
         .all(|(name, _)| part_files.iter().any(|p| p.starts_with(name)))

@@ -36,7 +36,11 @@ fn renders_from_metrics_and_keeps_the_last_good_report_on_failure() {
     report_fixture(&out);
     std::fs::remove_file(out.join("ex2d/inputs.svg")).unwrap();
     record_as(&out, "report");
-    assert_refused(BIN, &["report", "--render-only", "--out", o], &["inputs.svg"]);
+    let e = assert_refused(BIN, &["report", "--render-only", "--out", o], &["inputs.svg"]);
+    assert!(
+        e.contains(&format!("{o}/ex2d/inputs.svg")) && !e.contains(".new-"),
+        "{e}"
+    );
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), html);
 }
 
@@ -116,4 +120,37 @@ fn the_report_folder_is_plain_files_replaced_whole() {
         edited
     );
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), html);
+}
+
+/// `--render-only` renders the parts' files as the last run wrote them: one
+/// that was since edited (and kept aside with --replace) or deleted is named.
+#[test]
+fn render_only_names_a_part_file_that_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    report_fixture(&out);
+    let o = out.to_str().unwrap();
+    run_ok(BIN, &["report", "--render-only", "--out", o]);
+    std::fs::write(out.join("ex2a/metrics.json"), "{}").unwrap();
+    assert_refused(
+        BIN,
+        &["report", "--render-only", "--out", o],
+        &["ex2a/metrics.json", "changed since"],
+    );
+    let e = assert_refused(
+        BIN,
+        &["report", "--render-only", "--replace", "--out", o],
+        &[
+            "--render-only",
+            "ex2a/metrics.json",
+            "changed or removed",
+            "cargo xtask report",
+        ],
+    );
+    assert!(!e.contains(".new-"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("ex2a/metrics.json")).unwrap(),
+        "{}",
+        "nothing touched"
+    );
 }

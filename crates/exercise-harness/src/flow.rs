@@ -49,6 +49,14 @@ pub fn main<E: Exercise>() -> ExitCode {
             println!("{line}");
         }
         println!("  wrote {written} into {}", dir.display());
+        if let Some(first) = committed.dropped.first() {
+            println!(
+                "  {} file(s) of the previous run that this run did not write are gone ({}{})",
+                committed.dropped.len(),
+                first.display(),
+                if committed.dropped.len() > 1 { ", ..." } else { "" }
+            );
+        }
         for line in committed.notices {
             println!("  {line}");
         }

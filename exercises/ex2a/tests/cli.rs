@@ -170,7 +170,24 @@ fn folders_that_cannot_be_replaced_whole_are_refused() {
     for replace in [&[][..], &["--replace"][..]] {
         let mut args = vec!["--out", dir.path().to_str().unwrap()];
         args.extend_from_slice(replace);
-        assert_refused(BIN, &args, &["thesis.tex", "no run of ex2a wrote"]);
+        assert_refused(BIN, &args, &["thesis.tex", "no record"]);
     }
     assert_eq!(files(dir.path()), ["thesis.tex"]);
+}
+
+/// A run that writes fewer files than the previous one says which are gone.
+#[test]
+fn files_the_previous_run_wrote_and_this_one_did_not_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    run_ok(BIN, &["--out", o, "--save-weights"]);
+    let second = run_ok(BIN, &["--out", o]);
+    assert!(
+        second
+            .stdout
+            .contains("2 file(s) of the previous run that this run did not write are gone (weights/"),
+        "{}",
+        second.stdout
+    );
 }

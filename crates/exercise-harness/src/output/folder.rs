@@ -14,12 +14,12 @@
 //! beside it, the next run tidies.
 
 use super::OutputSet;
-use super::record::{BUILDING, Contents, RECORD, Record, copy_entry, is_stamp, regular_files, same_entry};
+use super::record::{BUILDING, Contents, Foreign, RECORD, Record, all_entries, copy_entry, is_stamp, same_entry};
 use anyhow::{Context, Result, bail};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// How the new folder takes the old one's place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +78,11 @@ impl OutputFolder {
         let dir = resolve(dir, &shown)?;
         let (parent, name) = split(&dir, &shown)?;
         check_place(&dir, &parent, owner, &shown)?;
+        // Refused before anything is made, the lock included; checked again
+        // under the lock, after what killed runs left is tidied.
+        if std::fs::symlink_metadata(&dir).is_ok() {
+            check_contents(&dir, &shown, owner, replace)?;
+        }
         let lock = take_lock(&parent, &name, &shown)?;
         let mut folder = OutputFolder {
             dir,
@@ -161,6 +166,7 @@ impl OutputFolder {
                 copy_entry(&self.dir.join(litter), &to)?;
             }
         }
+        carry_permissions(&self.dir, &staging, &contents.ours);
         let record = Record::of_folder(&staging, &self.owner)?;
         write_synced(&staging.join(RECORD), &record.to_bytes())?;
         sync_dir(&staging);
@@ -190,28 +196,26 @@ impl OutputFolder {
     /// staging folder is no longer this run's to remove.
     fn swap_in(&mut self, staging: &Path, step: &mut dyn FnMut(&'static str) -> Result<()>) -> Result<Option<PathBuf>> {
         let (parent, name) = split(&self.dir, &self.shown)?;
-        let dir = self.dir.clone();
-        let cannot = |e: std::io::Error| anyhow::Error::new(e).context(format!("cannot replace {}", dir.display()));
         if std::fs::symlink_metadata(&self.dir).is_err() {
-            std::fs::rename(staging, &self.dir).map_err(cannot)?;
+            std::fs::rename(staging, &self.dir).map_err(|e| self.cannot_replace(e, staging))?;
             self.staging = None;
             sync_dir(&parent);
             step("renamed into place")?;
             return Ok(None);
         }
-        if self.swap == Swap::Exchange && exchange(staging, &self.dir).map_err(cannot)? {
+        if self.swap == Swap::Exchange && exchange(staging, &self.dir).map_err(|e| self.cannot_replace(e, staging))? {
             self.staging = None;
             sync_dir(&parent);
             step("exchanged")?;
             return Ok(Some(staging.to_path_buf()));
         }
         let old = parent.join(sibling(&name, "old", &machine_stamp()));
-        std::fs::rename(&self.dir, &old).map_err(cannot)?;
+        std::fs::rename(&self.dir, &old).map_err(|e| self.cannot_replace(e, staging))?;
         step("old moved aside")?;
         if let Err(e) = std::fs::rename(staging, &self.dir) {
             // Put the old folder back; if even that fails, the next run does.
             let _ = std::fs::rename(&old, &self.dir);
-            return Err(cannot(e));
+            return Err(self.cannot_replace(e, staging));
         }
         self.staging = None;
         sync_dir(&parent);
@@ -219,64 +223,38 @@ impl OutputFolder {
         Ok(Some(old))
     }
 
+    /// The error of a swap the file system refused. Where it refuses to
+    /// rename the folder at all (EXDEV: overlayfs, for folders that came
+    /// with a container image), the new output is complete: it is kept
+    /// beside the folder and the user told where.
+    fn cannot_replace(&mut self, e: std::io::Error, staging: &Path) -> anyhow::Error {
+        const EXDEV: i32 = 18;
+        let dir = self.dir.display();
+        if e.raw_os_error() != Some(EXDEV) {
+            return anyhow::Error::new(e).context(format!("cannot replace {dir}"));
+        }
+        let Ok((parent, name)) = split(&self.dir, &self.shown) else {
+            return anyhow::Error::new(e).context(format!("cannot replace {dir}"));
+        };
+        let kept = unique(&parent, &sibling(&name, "kept", &human_stamp()));
+        if std::fs::rename(staging, &kept).is_ok() {
+            let _ = std::fs::remove_file(kept.join(BUILDING));
+            self.staging = None;
+            anyhow::anyhow!(
+                "cannot replace {dir}: this file system refuses to rename the folder (as overlayfs does for \
+                 folders that came with a container image); the new output is complete in {}: give --out a new \
+                 folder, or replace the old one by hand",
+                kept.display()
+            )
+        } else {
+            anyhow::Error::new(e).context(format!("cannot replace {dir}"))
+        }
+    }
+
     /// Refuses a folder whose files are not all this owner's, unchanged
     /// (unless `replace`); returns what it holds.
     fn check(&self) -> Result<Contents> {
-        let contents = Contents::of(&self.dir).with_context(|| self.shown.clone())?;
-        let written_by = contents.record.as_ref().map(|r| r.written_by.clone()).or_else(|| {
-            contents.linked.then(|| {
-                if contents.ours.iter().any(|p| p == Path::new("index.html")) {
-                    REPORT
-                } else {
-                    ""
-                }
-                .to_owned()
-            })
-        });
-        match written_by {
-            Some(w) if w == self.owner || (w.is_empty() && self.owner != REPORT) => {}
-            Some(w) if w == REPORT => bail!(
-                "{}: holds the report of `cargo xtask report`; give {} a folder of its own (its default is out/{})",
-                self.shown,
-                self.owner,
-                self.owner
-            ),
-            Some(w) if w.is_empty() => bail!(
-                "{}: holds the output of an exercise part, not a report; give the report a folder of its own",
-                self.shown
-            ),
-            Some(w) => bail!(
-                "{}: holds the output of {w}; give {} a folder of its own",
-                self.shown,
-                owner_words(&self.owner)
-            ),
-            None if !contents.is_empty() => {
-                let first = &contents.foreign[0].0;
-                bail!(
-                    "{}: the folder holds files that no run of {} wrote ({}{}); expected a new or empty folder, \
-                     or one this program wrote",
-                    self.shown,
-                    owner_words(&self.owner),
-                    first.display(),
-                    more(contents.foreign.len())
-                )
-            }
-            None => {}
-        }
-        if !self.replace
-            && let Some((first, why)) = contents.foreign.first()
-        {
-            bail!(
-                "{}: {} {}{}; move it out of the folder, or rerun with --replace to keep it in {}.kept-<time>/ \
-                 beside the folder",
-                self.shown,
-                self.dir.join(first).display(),
-                why.says(),
-                others(contents.foreign.len()),
-                self.dir.display()
-            );
-        }
-        Ok(contents)
+        check_contents(&self.dir, &self.shown, &self.owner, self.replace)
     }
 
     /// [`OutputFolder::check`] again, right before the exchange.
@@ -287,28 +265,34 @@ impl OutputFolder {
 
     /// Under the lock: puts back a folder that a run killed between two
     /// renames left aside, and removes what killed runs left beside it.
+    /// Only folders with this program's stamp and its marks (the marker of a
+    /// folder being built, a record, the link layout) are touched; what
+    /// cannot be tidied is said, never a reason to fail the run.
     fn tidy(&mut self) -> Result<()> {
         let (parent, name) = split(&self.dir, &self.shown)?;
         let _ = std::fs::remove_file(self.dir.join(BUILDING));
-        let mut leftovers: Vec<(PathBuf, &str)> = Vec::new();
+        let mut leftovers: Vec<(PathBuf, bool)> = Vec::new();
         let Ok(entries) = std::fs::read_dir(&parent) else {
             return Ok(());
         };
         for e in entries.flatten() {
             let n = e.file_name();
             let n = n.to_string_lossy();
-            for kind in ["new", "old"] {
+            let path = e.path();
+            for (kind, building) in [("new", true), ("old", false)] {
                 let prefix = format!("{}.{kind}-", name.to_string_lossy());
-                if n.strip_prefix(&prefix).is_some_and(is_stamp) && e.path().is_dir() && !e.path().is_symlink() {
-                    leftovers.push((e.path(), if kind == "new" { "new" } else { "old" }));
+                let ours =
+                    path.join(BUILDING).is_file() || path.join(RECORD).is_file() || path.join(".current").is_symlink();
+                if n.strip_prefix(&prefix).is_some_and(is_stamp) && path.is_dir() && !path.is_symlink() && ours {
+                    leftovers.push((path.clone(), building && path.join(BUILDING).is_file()));
                 }
             }
         }
         leftovers.sort();
         if std::fs::symlink_metadata(&self.dir).is_err()
-            && let Some(i) = leftovers
-                .iter()
-                .rposition(|(p, kind)| *kind == "old" && !p.join(BUILDING).exists())
+            && let Some(i) = leftovers.iter().rposition(|(p, building)| {
+                !building && p.file_name().is_some_and(|n| n.to_string_lossy().contains(".old-"))
+            })
         {
             let (old, _) = leftovers.remove(i);
             std::fs::rename(&old, &self.dir).with_context(|| format!("cannot put {} back", old.display()))?;
@@ -318,9 +302,14 @@ impl OutputFolder {
                 old.display()
             ));
         }
-        for (path, _) in leftovers {
-            if path.join(BUILDING).exists() {
-                std::fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+        for (path, building) in leftovers {
+            if building {
+                if let Err(e) = std::fs::remove_dir_all(&path) {
+                    self.notices.push(format!(
+                        "could not remove {}, left by a stopped run: {e}",
+                        path.display()
+                    ));
+                }
             } else if let Some((kept, files)) = self.dispose(&path, &mut |_| Ok(()))? {
                 self.notices.push(kept_line(&kept, &files, "left by a stopped run"));
             }
@@ -329,18 +318,44 @@ impl OutputFolder {
     }
 
     /// Removes the old folder `old` if it holds only what its record names
-    /// (and litter the new folder carries the same); otherwise removes
-    /// those and keeps the rest as `<out>.kept-<time>`.
+    /// (and litter the new folder carries the same); otherwise removes those
+    /// and keeps the rest as `<out>.kept-<time>`, returned with what it
+    /// holds. Nothing here fails the run: what cannot be removed is kept.
     fn dispose(
         &self,
         old: &Path,
         step: &mut dyn FnMut(&'static str) -> Result<()>,
     ) -> Result<Option<(PathBuf, Vec<PathBuf>)>> {
-        let contents = Contents::of(old)?;
+        match self.remove_ours(old, step) {
+            Err(e) if e.is::<Crash>() => return Err(e),
+            Ok(true) => {
+                step("old folder removed")?;
+                return Ok(None);
+            }
+            _ => {}
+        }
+        let (parent, name) = split(&self.dir, &self.shown)?;
+        let kept = unique(&parent, &sibling(&name, "kept", &human_stamp()));
+        if std::fs::rename(old, &kept).is_err() {
+            return Ok(Some((old.to_path_buf(), all_entries(old))));
+        }
+        step("old folder kept")?;
+        Ok(Some((kept.clone(), all_entries(&kept))))
+    }
+
+    /// Removes from `old` what a run wrote and nothing else; `Ok(true)` if
+    /// that emptied it and it is gone.
+    fn remove_ours(&self, old: &Path, step: &mut dyn FnMut(&'static str) -> Result<()>) -> Result<bool> {
+        let contents = Contents::complete(old)?;
+        if contents.linked && contents.foreign.iter().any(|(_, why)| *why == Foreign::Changed) {
+            // Edited through the link layout's links: the edits live inside
+            // its run folders, so the folder is kept whole (its links are
+            // relative and keep working).
+            return Ok(false);
+        }
         let remove = |p: &Path| -> Result<()> {
-            let meta = match std::fs::symlink_metadata(p) {
-                Ok(m) => m,
-                Err(_) => return Ok(()),
+            let Ok(meta) = std::fs::symlink_metadata(p) else {
+                return Ok(());
             };
             if meta.is_dir() {
                 std::fs::remove_dir_all(p)
@@ -361,18 +376,32 @@ impl OutputFolder {
         for own in [RECORD, BUILDING] {
             remove(&old.join(own))?;
         }
-        prune_empty(old);
-        if std::fs::remove_dir(old).is_ok() {
-            step("old folder removed")?;
-            return Ok(None);
+        // The folders the run made, emptied; a user's own empty folder stays.
+        let mut made: Vec<PathBuf> = contents
+            .record
+            .iter()
+            .flat_map(|r| r.files.keys())
+            .flat_map(|f| {
+                Path::new(f)
+                    .ancestors()
+                    .skip(1)
+                    .map(Path::to_path_buf)
+                    .collect::<Vec<_>>()
+            })
+            .chain(
+                contents
+                    .ours
+                    .iter()
+                    .flat_map(|f| f.ancestors().skip(1).map(Path::to_path_buf).collect::<Vec<_>>()),
+            )
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        made.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+        made.dedup();
+        for dir in made {
+            let _ = std::fs::remove_dir(old.join(dir));
         }
-        let (parent, name) = split(&self.dir, &self.shown)?;
-        let kept = unique(&parent, &sibling(&name, "kept", &human_stamp()));
-        std::fs::rename(old, &kept)
-            .with_context(|| format!("cannot rename {} to {}", old.display(), kept.display()))?;
-        let files = regular_files(&kept).unwrap_or_default();
-        step("old folder kept")?;
-        Ok(Some((kept, files)))
+        Ok(std::fs::remove_dir(old).is_ok())
     }
 }
 
@@ -396,6 +425,65 @@ impl Drop for OutputFolder {
             let _ = std::fs::remove_dir_all(s);
         }
     }
+}
+
+/// Refuses `dir` (shown as `shown`) unless all its files are `owner`'s,
+/// unchanged, or `replace` lets the run keep the others; returns what it
+/// holds.
+fn check_contents(dir: &Path, shown: &str, owner: &str, replace: bool) -> Result<Contents> {
+    let contents = Contents::of(dir).with_context(|| shown.to_owned())?;
+    if contents
+        .foreign
+        .first()
+        .is_some_and(|(_, why)| *why == Foreign::DamagedRecord)
+    {
+        bail!(
+            "{shown}: its record {RECORD} is damaged, so its files cannot be told from yours; move your files \
+             out and delete the folder (or just the record, if the rest is this program's output)"
+        );
+    }
+    let written_by = contents.record.as_ref().map(|r| r.written_by.clone()).or_else(|| {
+        contents.linked.then(|| {
+            if contents.ours.iter().any(|p| p == Path::new("index.html")) {
+                REPORT
+            } else {
+                ""
+            }
+            .to_owned()
+        })
+    });
+    match written_by {
+        Some(w) if w == owner || (w.is_empty() && owner != REPORT) => {}
+        Some(w) if w == REPORT => bail!(
+            "{shown}: holds the report of `cargo xtask report`; give {owner} a folder of its own (its default is \
+             out/{owner})"
+        ),
+        Some(w) if w.is_empty() => {
+            bail!("{shown}: holds the output of an exercise part, not a report; give the report a folder of its own")
+        }
+        Some(w) => bail!(
+            "{shown}: holds the output of {w}; give {} a folder of its own",
+            owner_words(owner)
+        ),
+        None if !contents.is_empty() => bail!(
+            "{shown}: holds {} and no record of this program's ({RECORD}; `cp dir/*` leaves it behind), so \
+             nothing in it is {}'s to replace; expected a new or empty folder, or one this program wrote",
+            contents.foreign[0].0.display(),
+            owner_words(owner)
+        ),
+        None => {}
+    }
+    if !replace && let Some((first, why)) = contents.foreign.first() {
+        bail!(
+            "{shown}: {} {}{}; move it out of the folder, or rerun with --replace to keep it in {}.kept-<time>/ \
+             beside the folder",
+            dir.join(first).display(),
+            why.says(),
+            others(contents.foreign.len()),
+            dir.display()
+        );
+    }
+    Ok(contents)
 }
 
 /// The line that tells the user where their files were kept.
@@ -430,31 +518,48 @@ fn owner_words(owner: &str) -> String {
     }
 }
 
-/// `dir` made absolute with `..` folded and its parent's links resolved.
+/// `dir` made absolute as the shell reads it: its longest existing part
+/// resolved by the file system (links, then `..`, in order), the rest,
+/// which cannot hold links, folded by hand.
 fn resolve(dir: &Path, shown: &str) -> Result<PathBuf> {
     let abs = std::path::absolute(dir).with_context(|| format!("{shown}: not a usable path"))?;
-    let mut clean = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            Component::ParentDir => {
-                clean.pop();
+    let mut existing = abs.clone();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    while std::fs::metadata(&existing).is_err() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(n), Some(p)) => {
+                rest.push(n.to_owned());
+                existing = p.to_path_buf();
             }
-            Component::CurDir => {}
-            c => clean.push(c),
+            _ => break,
         }
     }
+    // The last component itself stays as named (a link there is refused
+    // later, never followed).
+    let mut clean = if rest.is_empty() && std::fs::symlink_metadata(&abs).is_ok_and(|m| m.file_type().is_symlink()) {
+        let (parent, name) = split(&abs, shown)?;
+        parent.canonicalize().unwrap_or(parent).join(name)
+    } else {
+        existing.canonicalize().unwrap_or(existing)
+    };
+    for part in rest.iter().rev() {
+        match part.to_str() {
+            Some("..") => {
+                clean.pop();
+            }
+            Some(".") => {}
+            _ => clean.push(part),
+        }
+    }
+    split(&clean, shown)?;
     let cwd = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
-    let (parent, name) = split(&clean, shown)?;
-    let parent = parent.canonicalize().unwrap_or(parent);
-    let dir = parent.join(name);
-    let real = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-    if cwd.as_ref().is_some_and(|cwd| cwd.starts_with(&real)) {
+    if cwd.as_ref().is_some_and(|cwd| cwd.starts_with(&clean)) {
         bail!(
             "{shown}: the current folder (or one that holds it), which a run would replace as a whole; \
              name a folder of its own, such as out/<part>"
         );
     }
-    Ok(dir)
+    Ok(clean)
 }
 
 /// A path's parent folder and last name.
@@ -481,15 +586,6 @@ fn check_place(dir: &Path, parent: &Path, owner: &str, shown: &str) -> Result<()
         }
         _ => {}
     }
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("{shown}: cannot create its parent {}", parent.display()))?;
-    let probe = tempfile::Builder::new().prefix(".probe-").tempfile_in(parent);
-    if let Err(e) = probe {
-        bail!(
-            "{shown}: cannot write into its parent folder {} ({e}); a run builds its output beside the folder",
-            parent.display()
-        );
-    }
     if owner != REPORT {
         for ancestor in dir.ancestors().skip(1) {
             if let Ok(Some(r)) = Record::read(ancestor)
@@ -502,6 +598,15 @@ fn check_place(dir: &Path, parent: &Path, owner: &str, shown: &str) -> Result<()
                 );
             }
         }
+    }
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("{shown}: cannot create its parent {}", parent.display()))?;
+    let probe = tempfile::Builder::new().prefix(".probe-").tempfile_in(parent);
+    if let Err(e) = probe {
+        bail!(
+            "{shown}: cannot write into its parent folder {} ({e}); a run builds its output beside the folder",
+            parent.display()
+        );
     }
     Ok(())
 }
@@ -530,19 +635,31 @@ fn is_mount_point(_dir: &Path, _parent: &Path) -> bool {
 }
 
 /// The lock beside the folder, at a path that stays while the folder itself
-/// is exchanged: `.<name>.lock`. Runs into one folder take turns.
+/// is exchanged: `.<name>.lock`, holding the process id of the run that has
+/// it. Runs into one folder take turns.
 fn take_lock(parent: &Path, name: &std::ffi::OsStr, shown: &str) -> Result<File> {
     let path = parent.join(format!(".{}.lock", name.to_string_lossy()));
-    let file = std::fs::OpenOptions::new()
+    let mut file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
+        .read(true)
         .write(true)
         .open(&path)
         .with_context(|| format!("{shown}: cannot create the lock {}", path.display()))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
-            eprintln!("waiting for another run into {} to finish", parent.join(name).display());
+            let holder = std::fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            let who = if holder.is_empty() {
+                String::new()
+            } else {
+                format!(" (process {holder})")
+            };
+            eprintln!(
+                "waiting for another run into {}{who} to finish",
+                parent.join(name).display()
+            );
             file.lock()
                 .with_context(|| format!("{shown}: cannot lock {}", path.display()))?;
         }
@@ -550,6 +667,8 @@ fn take_lock(parent: &Path, name: &std::ffi::OsStr, shown: &str) -> Result<File>
             return Err(e).with_context(|| format!("{shown}: cannot lock {}", path.display()));
         }
     }
+    // Who holds it, for a run that waits; the lock works without it.
+    let _ = file.set_len(0).and_then(|_| write!(file, "{}", std::process::id()));
     Ok(file)
 }
 
@@ -618,6 +737,22 @@ fn human_stamp() -> String {
     )
 }
 
+/// Gives the new folder `to` the permissions of the old one `from`, and
+/// each file the run writes again those of its old copy: a folder or file
+/// the user made private stays private. Best effort.
+fn carry_permissions(from: &Path, to: &Path, ours: &[PathBuf]) {
+    if let Ok(m) = std::fs::metadata(from) {
+        let _ = std::fs::set_permissions(to, m.permissions());
+    }
+    for rel in ours {
+        if let (Ok(m), true) = (std::fs::symlink_metadata(from.join(rel)), to.join(rel).is_file())
+            && m.is_file()
+        {
+            let _ = std::fs::set_permissions(to.join(rel), m.permissions());
+        }
+    }
+}
+
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
     f.write_all(bytes)
@@ -629,19 +764,6 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
 fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
-    }
-}
-
-/// Removes the empty folders below `dir` (not `dir` itself).
-fn prune_empty(dir: &Path) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                prune_empty(&p);
-                let _ = std::fs::remove_dir(&p);
-            }
-        }
     }
 }
 

@@ -101,6 +101,9 @@ pub fn is_litter(name: &str) -> bool {
         || (name.starts_with('#') && name.ends_with('#') && name.len() > 1) // Emacs auto-saves
         || name.ends_with('~') // Emacs, gedit backups
         || (name.starts_with('.') && [".swp", ".swo", ".swx"].iter().any(|s| name.ends_with(s))) // Vim
+        // The locks beside output folders of this program, for folders below
+        // this one.
+        || (name.starts_with('.') && name.ends_with(".lock"))
 }
 
 /// Why a file in an output folder is not one a run may replace.
@@ -154,8 +157,21 @@ impl Contents {
         self.ours.is_empty() && self.foreign.is_empty() && !self.linked
     }
 
-    /// Sorts what `dir` holds. A missing folder holds nothing.
+    /// Sorts what `dir` holds. A missing folder holds nothing. Only files
+    /// the record names are read; in a folder without a record the walk
+    /// stops at the first file that is not litter, which is enough to
+    /// refuse the folder (see [`Contents::complete`] for every entry).
     pub fn of(dir: &Path) -> Result<Contents> {
+        Contents::sorted(dir, false)
+    }
+
+    /// [`Contents::of`], every entry sorted even in a folder without a
+    /// record.
+    pub fn complete(dir: &Path) -> Result<Contents> {
+        Contents::sorted(dir, true)
+    }
+
+    fn sorted(dir: &Path, complete: bool) -> Result<Contents> {
         let mut c = Contents::default();
         if !dir.exists() {
             return Ok(c);
@@ -164,10 +180,17 @@ impl Contents {
             Ok(r) => c.record = r,
             Err(_) => c.foreign.push((PathBuf::from(RECORD), Foreign::DamagedRecord)),
         }
-        let damaged = !c.foreign.is_empty();
-        let recorded = c.record.as_ref().map(|r| r.files.clone()).unwrap_or_default();
-        walk(dir, Path::new(""), &recorded, damaged, &mut c)?;
-        c.linked = c.linked || is_linked(dir);
+        let mut walk = Walk {
+            dir,
+            recorded: c.record.as_ref().map(|r| r.files.clone()).unwrap_or_default(),
+            damaged: !c.foreign.is_empty(),
+            // The link layout was a whole output folder's, its part folders
+            // included; a folder of links below a plain one is the user's.
+            linked: is_linked(dir),
+            stop_early: !complete && c.record.is_none() && !is_linked(dir),
+        };
+        walk.folder(Path::new(""), &mut c)?;
+        c.linked = walk.linked;
         Ok(c)
     }
 }
@@ -192,75 +215,111 @@ fn is_linked_own(name: &str, path: &Path) -> bool {
         || std::fs::read_link(path).is_ok_and(|t| t.starts_with(LINKED_CURRENT))
 }
 
-/// Whether `s` has the form of a stamp: digits, a dash, digits.
+/// Whether `s` has the form of the stamps this program (and its earlier
+/// link layout) puts into names: nanoseconds since 1970 (at least 16
+/// digits), a dash, a process id. A user's `2024-11` is not one.
 pub fn is_stamp(s: &str) -> bool {
     let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-    s.split_once('-').is_some_and(|(a, b)| digits(a) && digits(b))
+    s.split_once('-')
+        .is_some_and(|(a, b)| digits(a) && a.len() >= 16 && digits(b) && b.len() <= 10)
 }
 
-fn walk(dir: &Path, rel: &Path, recorded: &BTreeMap<String, String>, damaged: bool, c: &mut Contents) -> Result<()> {
-    let here = dir.join(rel);
-    let linked = is_linked(&here);
-    c.linked |= linked;
-    let mut entries: Vec<_> = std::fs::read_dir(&here)
-        .with_context(|| format!("cannot read {}", here.display()))?
-        .collect::<std::io::Result<_>>()
-        .with_context(|| format!("cannot read {}", here.display()))?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        let name_str = name.to_string_lossy();
-        let path = entry.path();
-        let rel_path = rel.join(&name);
-        if rel.as_os_str().is_empty() && (name_str == RECORD || name_str == BUILDING) {
-            continue;
-        }
-        if is_litter(&name_str) {
-            c.litter.push(rel_path);
-            continue;
-        }
-        if linked && is_linked_own(&name_str, &path) {
-            // The visible names of the link layout lead into `.current`:
-            // what they show is the project's own.
-            if !name_str.starts_with('.') {
-                linked_files(&path, &rel_path, &mut c.ours);
+/// One walk over a folder, sorting its entries into [`Contents`].
+struct Walk<'a> {
+    dir: &'a Path,
+    recorded: BTreeMap<String, String>,
+    damaged: bool,
+    linked: bool,
+    stop_early: bool,
+}
+
+impl Walk<'_> {
+    fn folder(&mut self, rel: &Path, c: &mut Contents) -> Result<()> {
+        let here = self.dir.join(rel);
+        let linked_here = self.linked && is_linked(&here);
+        // In the link layout, a run wrote its files before it switched
+        // `.current` to them: a file changed later was edited through a link.
+        let switched = linked_here
+            .then(|| {
+                std::fs::symlink_metadata(here.join(LINKED_CURRENT))
+                    .and_then(|m| m.modified())
+                    .ok()
+            })
+            .flatten();
+        let mut entries: Vec<_> = std::fs::read_dir(&here)
+            .with_context(|| format!("cannot read {}", here.display()))?
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("cannot read {}", here.display()))?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            if self.stop_early && !c.foreign.is_empty() {
+                return Ok(());
             }
-            c.linked_own.push(rel_path);
-            continue;
-        }
-        let kind = entry
-            .file_type()
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        if kind.is_dir() {
-            walk(dir, &rel_path, recorded, damaged, c)?;
-        } else if kind.is_file() && !damaged {
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            match recorded.get(&slashed(&rel_path)) {
-                Some(hash) if *hash == sha256_hex(&bytes) => c.ours.push(rel_path),
-                Some(_) => c.foreign.push((rel_path, Foreign::Changed)),
-                None => c.foreign.push((rel_path, Foreign::NotWritten)),
+            let name = entry.file_name();
+            let name_str = name.to_string_lossy();
+            let path = entry.path();
+            let rel_path = rel.join(&name);
+            if rel.as_os_str().is_empty() && (name_str == RECORD || name_str == BUILDING) {
+                continue;
             }
-        } else if kind.is_file() {
-            c.foreign.push((rel_path, Foreign::NotWritten));
-        } else {
-            c.foreign.push((rel_path, Foreign::NotAFile));
+            if is_litter(&name_str) {
+                c.litter.push(rel_path);
+                continue;
+            }
+            if linked_here && is_linked_own(&name_str, &path) {
+                // The visible names of the link layout lead into `.current`:
+                // what they show is the project's own, unless edited since.
+                if !name_str.starts_with('.') {
+                    linked_files(&path, &rel_path, switched, c);
+                }
+                c.linked_own.push(rel_path);
+                continue;
+            }
+            let kind = entry
+                .file_type()
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            if kind.is_dir() {
+                self.folder(&rel_path, c)?;
+            } else if !kind.is_file() {
+                c.foreign.push((rel_path, Foreign::NotAFile));
+            } else if self.damaged {
+                c.foreign.push((rel_path, Foreign::NotWritten));
+            } else {
+                match self.recorded.get(&slashed(&rel_path)) {
+                    // An unreadable file is not one a run can vouch for.
+                    Some(hash) => match std::fs::read(&path) {
+                        Ok(bytes) if *hash == sha256_hex(&bytes) => c.ours.push(rel_path),
+                        _ => c.foreign.push((rel_path, Foreign::Changed)),
+                    },
+                    None => c.foreign.push((rel_path, Foreign::NotWritten)),
+                }
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The files a visible name of the link layout shows (a file, or a folder
-/// of them), as visible paths.
-fn linked_files(path: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+/// of them), as visible paths: the run's own, or changed if modified after
+/// the run `switched` to them.
+fn linked_files(path: &Path, rel: &Path, switched: Option<std::time::SystemTime>, c: &mut Contents) {
     if path.is_file() {
-        out.push(rel.to_path_buf());
+        let edited = match (switched, std::fs::metadata(path).and_then(|m| m.modified())) {
+            (Some(switched), Ok(modified)) => modified > switched,
+            _ => false,
+        };
+        if edited {
+            c.foreign.push((rel.to_path_buf(), Foreign::Changed));
+        } else {
+            c.ours.push(rel.to_path_buf());
+        }
     } else if path.is_dir()
         && let Ok(entries) = std::fs::read_dir(path)
     {
         let mut entries: Vec<_> = entries.flatten().collect();
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
-            linked_files(&e.path(), &rel.join(e.file_name()), out);
+            linked_files(&e.path(), &rel.join(e.file_name()), switched, c);
         }
     }
 }
@@ -292,6 +351,29 @@ pub fn regular_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     go(dir, Path::new(""), &mut out)?;
     Ok(out)
+}
+
+/// Everything below `dir` but folders (files, links, other entries),
+/// relative and sorted: what a kept folder holds, for the user.
+pub fn all_entries(dir: &Path) -> Vec<PathBuf> {
+    fn go(base: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(base.join(rel)) else {
+            return;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let p = rel.join(e.file_name());
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                go(base, &p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(dir, Path::new(""), &mut out);
+    out
 }
 
 /// Copies the file, link or folder at `from` to `to`, links as links.
@@ -360,10 +442,19 @@ mod tests {
             ".#submission.md",
             "._index.html",
             ".~lock.notes.odt#",
+            ".ex2a.lock",
         ] {
             assert!(is_litter(n), "{n}");
         }
-        for n in ["submission.md", "notes.txt", "metrics.json", ".hidden", "#", "swp"] {
+        for n in [
+            "submission.md",
+            "notes.txt",
+            "metrics.json",
+            ".hidden",
+            "#",
+            "swp",
+            "my.lock",
+        ] {
             assert!(!is_litter(n), "{n}");
         }
     }

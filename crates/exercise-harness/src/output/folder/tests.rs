@@ -203,7 +203,7 @@ fn folders_that_are_not_this_runs_are_refused_up_front() {
     std::fs::write(mine.join("thesis.tex"), "years of work").unwrap();
     for replace in [false, true] {
         let e = refused(&mine, "ex2a", replace);
-        assert!(e.contains("no run of ex2a wrote") && e.contains("thesis.tex"), "{e}");
+        assert!(e.contains("no record") && e.contains("thesis.tex"), "{e}");
     }
     assert_eq!(view(&mine), expect(&[("thesis.tex", "years of work")]));
 
@@ -236,12 +236,12 @@ fn an_empty_folder_or_one_of_litter_is_taken() {
 /// visible names as links through it, a `.replaced-*` folder of the user's.
 fn linked_folder(dir: &Path) {
     use std::os::unix::fs::symlink;
-    let run = dir.join(".run-17-42");
+    let run = dir.join(".run-1796137145817286382-42");
     std::fs::create_dir_all(run.join("weights")).unwrap();
     std::fs::write(run.join("metrics.json"), "linked").unwrap();
     std::fs::write(run.join("weights/x.npz"), "linked x").unwrap();
-    std::fs::create_dir_all(dir.join(".run-16-42")).unwrap();
-    symlink(".run-17-42", dir.join(".current")).unwrap();
+    std::fs::create_dir_all(dir.join(".run-1796137145817286381-42")).unwrap();
+    symlink(".run-1796137145817286382-42", dir.join(".current")).unwrap();
     symlink(".current/metrics.json", dir.join("metrics.json")).unwrap();
     symlink(".current/weights", dir.join("weights")).unwrap();
     symlink(".current/gone.svg", dir.join("gone.svg")).unwrap();
@@ -264,15 +264,18 @@ fn a_folder_of_the_link_layout_is_converted_once() {
     // What the user had moved aside in that layout is theirs.
     let out = tmp.path().join("out2");
     linked_folder(&out);
-    std::fs::create_dir(out.join(".replaced-17-42")).unwrap();
-    std::fs::write(out.join(".replaced-17-42/metrics.json"), "plain").unwrap();
-    assert!(refused(&out, "ex2a", false).contains(".replaced-17-42/metrics.json"));
+    std::fs::create_dir(out.join(".replaced-1796137145817286382-42")).unwrap();
+    std::fs::write(out.join(".replaced-1796137145817286382-42/metrics.json"), "plain").unwrap();
+    assert!(refused(&out, "ex2a", false).contains(".replaced-1796137145817286382-42/metrics.json"));
     let c = OutputFolder::claim(&out, "ex2a", true)
         .unwrap()
         .commit(set(NEW))
         .unwrap();
     let (kept, _) = c.kept.unwrap();
-    assert_eq!(view(&kept), expect(&[(".replaced-17-42/metrics.json", "plain")]));
+    assert_eq!(
+        view(&kept),
+        expect(&[(".replaced-1796137145817286382-42/metrics.json", "plain")])
+    );
 }
 
 /// A crash between any two changes on disk, at every point of a commit,
@@ -355,9 +358,9 @@ fn a_run_killed_between_two_renames_is_repaired() {
     let out = tmp.path().join("out");
     commit(&out, OLD);
     // As a kill after the first of the two renames leaves it.
-    std::fs::rename(&out, tmp.path().join("out.old-5-7")).unwrap();
-    std::fs::create_dir(tmp.path().join("out.new-5-7")).unwrap();
-    std::fs::write(tmp.path().join("out.new-5-7").join(BUILDING), "").unwrap();
+    std::fs::rename(&out, tmp.path().join("out.old-1796137145817286382-7")).unwrap();
+    std::fs::create_dir(tmp.path().join("out.new-1796137145817286382-7")).unwrap();
+    std::fs::write(tmp.path().join("out.new-1796137145817286382-7").join(BUILDING), "").unwrap();
     let folder = OutputFolder::claim(&out, "ex2a", false).unwrap();
     assert_eq!(view(&out), expect(OLD), "put back before anything else");
     let c = folder.commit(set(NEW)).unwrap();
@@ -376,7 +379,7 @@ fn a_leftover_that_holds_a_users_file_is_kept() {
     commit(&out, OLD);
     // An old folder a killed run left after the exchange, with --replace's
     // foreign file still in it.
-    let left = tmp.path().join("out.new-5-7");
+    let left = tmp.path().join("out.new-1796137145817286382-7");
     commit(&left, OLD);
     std::fs::write(left.join("notes.txt"), "mine").unwrap();
     let c = commit(&out, NEW);
@@ -434,4 +437,126 @@ fn the_time_stamp_is_a_date_and_a_time() {
     let s = human_stamp();
     assert_eq!(s.len(), 15, "{s}");
     assert!(s.starts_with("20"), "{s}");
+}
+
+#[test]
+fn folders_of_the_users_that_look_like_leftovers_are_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    commit(&out, OLD);
+    // A backup the user named like a leftover, and one that even holds a
+    // record: neither has a machine stamp.
+    for backup in ["out.old-2024-11", "out.new-2024-11"] {
+        let b = tmp.path().join(backup);
+        commit(&b, OLD);
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+    let c = commit(&out, NEW);
+    assert!(c.notices.is_empty(), "{:?}", c.notices);
+    assert_eq!(view(&out), expect(NEW));
+    assert_eq!(beside(tmp.path()), ["out", "out.new-2024-11", "out.old-2024-11"]);
+    assert_eq!(view(&tmp.path().join("out.old-2024-11")), expect(OLD));
+}
+
+#[test]
+fn a_users_copy_of_the_link_layout_inside_an_output_is_theirs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    commit(&out, OLD);
+    linked_folder(&out.join("old"));
+    let e = refused(&out, "ex2a", false);
+    assert!(e.contains("old/"), "{e}");
+    let c = OutputFolder::claim(&out, "ex2a", true)
+        .unwrap()
+        .commit(set(NEW))
+        .unwrap();
+    let (kept, _) = c.kept.unwrap();
+    assert_eq!(
+        std::fs::read_to_string(kept.join("old/metrics.json")).unwrap(),
+        "linked"
+    );
+}
+
+#[test]
+fn an_edit_through_a_link_of_the_link_layout_is_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    linked_folder(&out);
+    // Written after the run switched `.current`: an edit through the link.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(out.join("metrics.json"), "edited").unwrap();
+    let e = refused(&out, "ex2a", false);
+    assert!(e.contains("metrics.json") && e.contains("changed since"), "{e}");
+    let c = OutputFolder::claim(&out, "ex2a", true)
+        .unwrap()
+        .commit(set(NEW))
+        .unwrap();
+    let (kept, _) = c.kept.unwrap();
+    assert_eq!(std::fs::read_to_string(kept.join("metrics.json")).unwrap(), "edited");
+    assert_eq!(view(&out), expect(NEW));
+}
+
+#[test]
+fn a_users_empty_folder_is_kept_and_an_unreadable_file_is_not_ours() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    commit(&out, OLD);
+    std::fs::create_dir_all(out.join("drafts/2024")).unwrap();
+    let c = commit(&out, NEW);
+    let (kept, files) = c.kept.expect("the empty folders kept");
+    assert!(files.is_empty());
+    assert!(kept.join("drafts/2024").is_dir());
+    assert_eq!(view(&out), expect(NEW));
+    // A recorded file replaced by a folder of the same name is not ours.
+    std::fs::remove_file(out.join("b.svg")).unwrap();
+    std::fs::create_dir(out.join("b.svg")).unwrap();
+    std::fs::write(out.join("b.svg/inside"), "mine").unwrap();
+    assert!(refused(&out, "ex2a", false).contains("b.svg/inside"));
+}
+
+#[test]
+fn dot_dot_after_a_link_is_read_as_the_shell_reads_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("deep/inner");
+    std::fs::create_dir_all(&target).unwrap();
+    std::os::unix::fs::symlink(&target, tmp.path().join("lnk")).unwrap();
+    let folder = OutputFolder::claim(&tmp.path().join("lnk/../X"), "ex2a", false).unwrap();
+    assert_eq!(folder.dir(), tmp.path().canonicalize().unwrap().join("deep/X"));
+}
+
+#[test]
+fn a_refusal_inside_the_report_makes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("report");
+    OutputFolder::claim(&report, REPORT, false)
+        .unwrap()
+        .commit(set(&[("index.html", "h")]))
+        .unwrap();
+    assert!(refused(&report.join("new/deeper"), "ex2a", false).contains("inside the report folder"));
+    assert!(!report.join("new").exists());
+}
+
+#[test]
+fn the_lock_names_the_run_that_holds_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let folder = OutputFolder::claim(&out, "ex2a", false).unwrap();
+    let holder = std::fs::read_to_string(tmp.path().join(".out.lock")).unwrap();
+    assert_eq!(holder, std::process::id().to_string());
+    drop(folder);
+}
+
+#[test]
+fn a_damaged_record_is_named_with_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    commit(&out, OLD);
+    std::fs::write(out.join(RECORD), "{").unwrap();
+    for replace in [false, true] {
+        let e = refused(&out, "ex2a", replace);
+        assert!(
+            e.contains("record") && e.contains("damaged") && e.contains("delete"),
+            "{e}"
+        );
+    }
 }
