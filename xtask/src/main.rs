@@ -34,11 +34,18 @@ enum Command {
         /// Folder to write into [default: data/ in the workspace]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+
+        /// Go ahead where the folder holds a different file at one of these
+        /// names: it is kept as <name>.kept-<time> beside the new one
+        #[arg(long)]
+        replace: bool,
     },
     /// Build the parts (in the profile this program was built in), run ex1,
-    /// ex2a, ex2b, ex2c, ex2d, render report/index.html, submission.md and
-    /// submission.ipynb, and replace the report folder with the new one as a
-    /// whole (plain files; a folder holding files no run wrote is refused)
+    /// ex2a, ex2b, ex2c, ex2d, render report/index.html (the page), submission.md
+    /// (the same as Markdown) and submission.ipynb (the same as a Jupyter
+    /// notebook with NumPy code cells), and replace the report folder with
+    /// the new one as a whole (plain files; a folder holding files no run
+    /// wrote is refused)
     Report {
         /// Render from the metrics and figures already in the report folder
         /// without building or running anything
@@ -75,10 +82,39 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn data(out: Option<PathBuf>) -> Result<()> {
+fn data(out: Option<PathBuf>, replace: bool) -> Result<()> {
     let dir = out.unwrap_or_else(|| workspace_root().join("data"));
     exercise_harness::output::prepare_out_dir(&dir)?;
-    for (name, bytes) in report::recipes::all()? {
+    let files = report::recipes::all()?;
+    // A different file at one of these names is someone's data: refused
+    // before anything is written, or kept beside with --replace.
+    let differing: Vec<PathBuf> = files
+        .iter()
+        .map(|(name, bytes)| (dir.join(name), bytes))
+        .filter(|(path, bytes)| path.exists() && std::fs::read(path).ok().as_deref() != Some(&bytes[..]))
+        .map(|(path, _)| path)
+        .collect();
+    if let Some(first) = differing.first()
+        && !replace
+    {
+        anyhow::bail!(
+            "--out {}: {} holds other data than the recipe makes{}; move it away, or rerun with --replace to keep \
+             it as {}.kept-<time>",
+            dir.display(),
+            first.display(),
+            if differing.len() > 1 {
+                format!(" (and {} more)", differing.len() - 1)
+            } else {
+                String::new()
+            },
+            first.display()
+        );
+    }
+    for path in &differing {
+        let kept = exercise_harness::output::folder::kept_beside(path)?;
+        println!("kept the previous {} as {}", path.display(), kept.display());
+    }
+    for (name, bytes) in files {
         let path = dir.join(name);
         exercise_harness::output::write_atomic(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {} ({} bytes)", path.display(), bytes.len());
@@ -118,6 +154,7 @@ fn run_report(
         parts::run_parts(&root, &staging).map_err(shown)?
     };
     let built = || -> Result<_> {
+        println!("rendering the report ...");
         let metrics = report::load_metrics(&staging)?;
         let prov = parts::provenance(&root, timings);
         let findings = Findings::new(&root, &metrics, &prov)?;
@@ -127,7 +164,12 @@ fn run_report(
         Ok((md, html, notebook, generated))
     };
     let (md, html, notebook, generated) = built().map_err(shown)?;
-    let printed = browser.map(|b| b.and_then(|b| report::pdf::print_pdf(&b, &html)));
+    let printed = browser.map(|b| {
+        b.and_then(|b| {
+            println!("printing the PDF with {} ...", b.display());
+            report::pdf::print_pdf(&b, &html)
+        })
+    });
     let mut set = OutputSet::new();
     set.add("submission.md", md);
     set.add("index.html", html);
@@ -175,7 +217,7 @@ fn run_report(
 
 fn main() -> ExitCode {
     exercise_harness::cli::run(|cli: Cli| match cli.command {
-        Command::Data { out } => data(out),
+        Command::Data { out, replace } => data(out, replace),
         Command::Report {
             render_only,
             out,

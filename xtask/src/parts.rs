@@ -45,23 +45,24 @@ pub fn build_parts(root: &Path) -> Result<()> {
 pub fn run_parts(root: &Path, staging: &Path) -> Result<Vec<Timing>> {
     let bin_dir = target_dir(root).join(if profile() == "dev" { "debug" } else { "release" });
     let mut timings = Vec::new();
-    for (name, title) in PARTS {
+    for (i, (name, title)) in PARTS.iter().enumerate() {
         let out = staging.join(name);
+        // Said as each part starts, on stdout like the summaries (stderr
+        // keeps to one line for an error); the part's own progress bar (on a
+        // terminal, for the long runs) is on its stderr.
+        println!("[{}/{}] {name}: {title} ...", i + 1, PARTS.len());
         let start = Instant::now();
         let output = Command::new(bin_dir.join(name))
             .current_dir(root)
             .arg("--out")
             .arg(&out)
             .args(report_flags(name))
+            .stderr(std::process::Stdio::inherit())
             .output()
             .with_context(|| format!("running {name}"))?;
         let seconds = start.elapsed().as_secs_f64();
         if !output.status.success() {
-            bail!(
-                "{name} failed ({}): {}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
+            bail!("{name} failed ({}); its own message is above", output.status);
         }
         for own in [out.join(record::RECORD), staging.join(format!(".{name}.lock"))] {
             std::fs::remove_file(&own).with_context(|| format!("cannot remove {}", own.display()))?;
@@ -75,7 +76,7 @@ pub fn run_parts(root: &Path, staging: &Path) -> Result<Vec<Timing>> {
         );
         println!("  ({name}: {seconds:.2} s)");
         timings.push(Timing {
-            part: title.to_owned(),
+            part: title.to_string(),
             seconds: format!("{seconds:.2}"),
         });
     }

@@ -154,3 +154,57 @@ fn render_only_names_a_part_file_that_changed() {
         "nothing touched"
     );
 }
+
+/// `cargo xtask data` never overwrites other data without a word: a
+/// different file is refused, or kept beside with --replace.
+#[test]
+fn data_keeps_a_different_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().to_str().unwrap();
+    run_ok(BIN, &["data", "--out", o]);
+    let xor = dir.path().join("xor_data.npz");
+    let ours = std::fs::read(&xor).unwrap();
+    run_ok(BIN, &["data", "--out", o]);
+    assert_eq!(std::fs::read(&xor).unwrap(), ours, "the same bytes again");
+    std::fs::write(&xor, "the course's file").unwrap();
+    assert_refused(BIN, &["data", "--out", o], &["xor_data.npz", "other data", "--replace"]);
+    assert_eq!(std::fs::read_to_string(&xor).unwrap(), "the course's file");
+    let said = run_ok(BIN, &["data", "--out", o, "--replace"]).stdout;
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("xor_data.npz.kept-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{said}");
+    assert!(said.contains(&kept[0]), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(&kept[0])).unwrap(),
+        "the course's file"
+    );
+    assert_eq!(std::fs::read(&xor).unwrap(), ours);
+}
+
+/// The help names every file the report writes; the report says what it is
+/// doing as it goes, in plain lines when its output is redirected.
+#[test]
+fn the_report_says_what_it_writes_and_does() {
+    let help = run_ok(BIN, &["report", "--help"]).stdout;
+    for file in ["index.html", "submission.md", "submission.ipynb", "submission.pdf"] {
+        assert!(help.contains(file), "{file} not in: {help}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    report_fixture(&out);
+    let o = out.to_str().unwrap();
+    let redirected = run_ok(BIN, &["report", "--render-only", "--out", o]);
+    assert!(
+        redirected.stdout.contains("rendering the report"),
+        "{}",
+        redirected.stdout
+    );
+    assert!(redirected.stderr.is_empty(), "{}", redirected.stderr);
+    assert!(!redirected.stdout.contains('\u{1b}'), "{}", redirected.stdout);
+    let shown = testkit::cli::run_in_terminal(BIN, &["report", "--render-only", "--out", o]);
+    assert!(shown.contains("rendering the report"), "{shown}");
+}

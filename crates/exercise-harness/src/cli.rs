@@ -214,6 +214,46 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The widest line of a run's summary on the terminal.
+pub const SUMMARY_WIDTH: usize = 100;
+
+/// `line` broken at spaces into lines of at most `width` characters, each
+/// continuation indented two more than the line; a word longer than that
+/// (a long path) stands on a line of its own.
+pub fn wrap(line: &str, width: usize) -> Vec<String> {
+    if line.chars().count() <= width {
+        return vec![line.to_owned()];
+    }
+    let indent = line.len() - line.trim_start().len();
+    let next_indent = " ".repeat(indent + 2);
+    let mut out = Vec::new();
+    let mut current = line[..indent].to_owned();
+    let mut empty = true;
+    // Each word with the spaces before it, so that spacing within a line
+    // (aligned numbers) is kept; a continuation line drops them.
+    let mut rest = &line[indent..];
+    while !rest.is_empty() {
+        let word_start = rest.len() - rest.trim_start().len();
+        let word_end = rest[word_start..].find(' ').map_or(rest.len(), |i| word_start + i);
+        let (gap, word) = (&rest[..word_start], &rest[word_start..word_end]);
+        rest = &rest[word_end..];
+        if word.is_empty() {
+            break;
+        }
+        if !empty && current.chars().count() + gap.chars().count() + word.chars().count() > width {
+            out.push(std::mem::replace(&mut current, next_indent.clone()));
+            empty = true;
+        }
+        if !empty {
+            current.push_str(gap);
+        }
+        current.push_str(word);
+        empty = false;
+    }
+    out.push(current);
+    out
+}
+
 /// A progress bar on stderr for `total` iterations; invisible when stderr is
 /// not a terminal.
 pub fn progress_bar(total: u64, label: &str) -> ProgressBar {
@@ -227,4 +267,30 @@ pub fn progress_bar(total: u64, label: &str) -> ProgressBar {
     );
     bar.set_prefix(label.to_owned());
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_wrap_at_spaces_with_an_indent() {
+        let line = format!("  {}", "word ".repeat(30).trim_end());
+        let lines = wrap(&line, 40);
+        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{lines:?}");
+        assert!(
+            lines[0].starts_with("  word") && lines[1].starts_with("    word"),
+            "{lines:?}"
+        );
+        assert_eq!(lines.join(" ").split_whitespace().count(), 30);
+        assert_eq!(wrap("short", 40), ["short"]);
+        let path = format!("  wrote into /{}", "x".repeat(50));
+        assert_eq!(wrap(&path, 40).len(), 2);
+        let aligned = format!("  K =   5, eta = 0.04: {}", "cost ".repeat(10).trim_end());
+        assert!(
+            wrap(&aligned, 30)[0].starts_with("  K =   5, eta"),
+            "{:?}",
+            wrap(&aligned, 30)
+        );
+    }
 }

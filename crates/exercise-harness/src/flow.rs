@@ -15,6 +15,8 @@ use std::process::ExitCode;
 pub trait Exercise: Sized {
     /// The part's name: its folder under `out/` and `report/` (`ex2a`).
     const NAME: &'static str;
+    /// What it writes into `--out`, for its `--help`.
+    const WRITES: &'static str = "metrics.json, the figures and, with --save-weights, the weights";
     /// Its command line, but for `--out`, which every part has and
     /// [`main`] adds.
     type Args: clap::Parser;
@@ -45,26 +47,25 @@ pub fn main<E: Exercise>() -> ExitCode {
         let written = written(&set);
         let dir = folder.dir().to_path_buf();
         let committed = folder.commit(set)?;
-        for line in summary {
-            println!("{line}");
-        }
-        println!("  wrote {written} into {}", dir.display());
+        let mut lines = summary;
+        lines.push(format!("  wrote {written} into {}", dir.display()));
         if let Some(first) = committed.dropped.first() {
-            println!(
+            lines.push(format!(
                 "  {} file(s) of the previous run that this run did not write are gone ({}{})",
                 committed.dropped.len(),
                 first.display(),
                 if committed.dropped.len() > 1 { ", ..." } else { "" }
-            );
+            ));
         }
-        for line in committed.notices {
-            println!("  {line}");
-        }
+        lines.extend(committed.notices.iter().map(|n| format!("  {n}")));
         if let Some((kept, files)) = committed.kept {
-            println!(
+            lines.push(format!(
                 "  {}",
                 crate::output::folder::kept_line(&kept, &files, "that no run wrote or that were changed")
-            );
+            ));
+        }
+        for line in lines.iter().flat_map(|l| cli::wrap(l, cli::SUMMARY_WIDTH)) {
+            println!("{line}");
         }
         Ok(())
     })
@@ -84,6 +85,7 @@ pub fn default_out(part: &str) -> PathBuf {
     if workspace.join("Cargo.toml").is_file() && workspace.join("exercises").is_dir() {
         workspace.join("out").join(part)
     } else {
+        eprintln!("note: the workspace this program was built in is gone, so --out defaults to out/{part} here");
         Path::new("out").join(part)
     }
 }
@@ -95,9 +97,9 @@ fn parse<E: Exercise>() -> Result<Flags<E::Args>, clap::Error> {
         .value_name("DIR")
         .value_parser(clap::value_parser!(PathBuf))
         .help(format!(
-            "Folder for this part's results: metrics.json, the figures and, with --save-weights, the weights. \
-             A run replaces the folder as a whole, with plain files; it refuses a folder holding files it did \
-             not write [default: out/{} in the workspace]",
+            "Folder for this part's results: {}. A run replaces the folder as a whole, with plain files; it \
+             refuses a folder holding files it did not write [default: out/{} in the workspace]",
+            E::WRITES,
             E::NAME
         ));
     let replace = Arg::new("replace")

@@ -126,5 +126,10 @@ impl Run {
 /// work is long enough to watch (about a second or more), else none.
 pub fn progress_for(total_steps: u64, label: &str) -> Option<ProgressBar> {
     use std::io::IsTerminal;
-    (std::io::stderr().is_terminal() && total_steps >= 2_000_000).then(|| crate::cli::progress_bar(total_steps, label))
+    (std::io::stderr().is_terminal() && total_steps >= 2_000_000).then(|| {
+        let bar = crate::cli::progress_bar(total_steps, label);
+        // Drawn at once, not at the first step's report.
+        bar.tick();
+        bar
+    })
 }

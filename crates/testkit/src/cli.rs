@@ -74,6 +74,70 @@ pub fn run(bin: &str, args: &[&str]) -> Outcome {
     }
 }
 
+/// Runs `bin` with `args` under a pseudo-terminal (util-linux `script`), as
+/// a person at a terminal would, in the workspace root; returns what the
+/// terminal showed (stdout and stderr together, escapes included).
+pub fn run_in_terminal(bin: &str, args: &[&str]) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let line = std::iter::once(bin)
+        .chain(args.iter().copied())
+        .map(quote)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(root())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux script runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Asserts that a run's summary fits a screen: at most 20 lines of at most
+/// 100 columns.
+pub fn assert_fits_a_screen(bin: &str, stdout: &str) {
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.len() <= 20, "{bin}: {} lines:\n{stdout}", lines.len());
+    for l in &lines {
+        assert!(
+            l.chars().count() <= 100,
+            "{bin}: a line of {} columns: {l}",
+            l.chars().count()
+        );
+    }
+}
+
+/// Asserts that the README's table of flags lists exactly the flags that
+/// `bin --help` shows for the binary `name` (`--help` and `--version` left
+/// out).
+pub fn assert_readme_lists_the_flags(bin: &str, name: &str) {
+    let flags = |text: &str| -> std::collections::BTreeSet<String> {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|w| w.starts_with("--") && w.len() > 2)
+            .map(str::to_owned)
+            .filter(|w| w != "--help" && w != "--version")
+            .collect()
+    };
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let row = readme
+        .lines()
+        .find(|l| l.starts_with(&format!("| `{name}` | `--")))
+        .unwrap_or_else(|| panic!("README.md has no flags row for {name}"));
+    let help = run_ok(bin, &["--help"]).stdout;
+    let listed: String = help
+        .lines()
+        // Option lines, not their wrapped descriptions (indented further).
+        .filter(|l| l.trim_start().starts_with('-') && l.len() - l.trim_start().len() <= 6)
+        .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(
+        flags(row),
+        flags(&listed),
+        "README.md's row for {name} against its --help"
+    );
+}
+
 /// Runs `bin` and asserts success; returns the outcome.
 pub fn run_ok(bin: &str, args: &[&str]) -> Outcome {
     let o = run(bin, args);

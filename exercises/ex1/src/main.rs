@@ -105,6 +105,7 @@ struct Checks {
 
 impl Exercise for Exercise1 {
     const NAME: &'static str = "ex1";
+    const WRITES: &'static str = "metrics.json";
     type Args = Args;
     type Trained = Checks;
 

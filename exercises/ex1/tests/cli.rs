@@ -49,3 +49,15 @@ fn bad_steps_are_refused() {
     }
     assert!(!out.exists());
 }
+
+/// The summary fits a screen, and the README lists exactly this binary's
+/// flags.
+#[test]
+fn the_summary_fits_a_screen_and_the_readme_lists_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().to_str().unwrap();
+    let run = testkit::cli::run_ok(BIN, &["--out", o]);
+    testkit::cli::assert_fits_a_screen(BIN, &run.stdout);
+    assert!(run.stdout.contains(o), "says where the files went: {}", run.stdout);
+    testkit::cli::assert_readme_lists_the_flags(BIN, "ex1");
+}

@@ -13,7 +13,7 @@ use exercise_harness::flow::{self, Exercise};
 use exercise_harness::metrics::{Header, SheetWeights, ex2a::Metrics};
 use exercise_harness::output::OutputSet;
 use exercise_harness::plot::{format_count, panels};
-use exercise_harness::run::Run;
+use exercise_harness::run::{Run, progress_for};
 use exercise_harness::sheet::xor_start;
 use mlp::train::{Watch, dataset_cost};
 use mlp::{Dataset, Network, TrainConfig};
@@ -96,15 +96,20 @@ impl Exercise for PerfectStart {
             after: &after,
             at: &mut at,
         };
+        let bar = progress_for(config.iterations(), "2a");
         let run = Run::train_watched(
             format!("xor-seed{}", config.seed()),
             &start,
             &self.data,
             config,
             &mut config.rng(),
-            None,
+            bar.as_ref(),
             &mut watch,
-        )?;
+        );
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        let run = run?;
         Ok(Watched { run, largest_change })
     }
 

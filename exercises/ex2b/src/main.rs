@@ -15,7 +15,7 @@ use exercise_harness::metrics::ex2b::{Failure, FailureReason, Metrics, Sweep as 
 use exercise_harness::metrics::{Header, Seeds, SheetWeights};
 use exercise_harness::output::OutputSet;
 use exercise_harness::plot::{Curve, cost_over_time, format_count, heatmap};
-use exercise_harness::run::Run;
+use exercise_harness::run::{Run, progress_for};
 use exercise_harness::sheet::{ParamIndex, Perturbation, xor_start};
 use mlp::train::{TrainConfig, dataset_cost};
 use mlp::{Dataset, Network, Tape};
@@ -59,7 +59,7 @@ struct Args {
     sweep_seeds: u64,
 
     /// Skip the perturbation sweep
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["sweep_step", "sweep_seeds"])]
     no_sweep: bool,
 }
 
@@ -180,7 +180,9 @@ impl Exercise for PerturbedStart {
             format!("  data-set cost before training: {initial_cost:.6e}, after: {final_cost:.6e}"),
             format!(
                 "  {}",
-                if final_cost < RECOVERED {
+                if args.perturb.value == original {
+                    "nothing was perturbed: the parameter already has that value at the course's start."
+                } else if final_cost < RECOVERED {
                     "the network is back to a perfect solution."
                 } else {
                     "the network did not recover within these iterations."
@@ -189,31 +191,36 @@ impl Exercise for PerturbedStart {
         ];
         if let Some(s) = &sweep {
             summary.push(format!(
-                "  sweep: {} perturbations (12 parameters x {} nonzero offsets from -3 to +3), {} sample orders each: \
-                 {} of {} runs recover",
+                "  sweep: {} perturbations (12 parameters x {} nonzero offsets from -3 to +3),",
                 s.perturbations,
                 s.offsets.len(),
-                s.seeds.count,
-                s.recovered,
-                s.runs,
             ));
-            let failing: Vec<String> = s
-                .parameters
-                .iter()
-                .zip(&s.failed)
-                .flat_map(|(p, row)| {
-                    row.iter()
-                        .zip(&s.offsets)
-                        .filter(|(n, _)| **n > 0)
-                        .map(move |(n, o)| format!("{p}{o:+} ({n}/{})", s.seeds.count))
-                })
-                .collect();
-            if !failing.is_empty() {
+            summary.push(format!(
+                "    {} sample orders each: {} of {} runs recover",
+                s.seeds.count, s.recovered, s.runs,
+            ));
+            let cells: Vec<u64> = s.failed.iter().flatten().copied().collect();
+            let failing = cells.iter().filter(|&&n| n > 0).count();
+            if failing > 0 {
+                let always = cells.iter().filter(|&&n| n == s.seeds.count).count();
+                let parameters: Vec<&str> = s
+                    .parameters
+                    .iter()
+                    .zip(&s.failed)
+                    .filter(|(_, row)| row.iter().any(|&n| n > 0))
+                    .map(|(p, _)| p.as_str())
+                    .collect();
+                let all = if always == 0 {
+                    "none".to_owned()
+                } else {
+                    always.to_string()
+                };
                 summary.push(format!(
-                    "  perturbations with failing sample orders ({}): {}",
-                    failing.len(),
-                    failing.join(", ")
+                    "  {failing} perturbations fail from some sample orders ({all} from every one), on {}",
+                    parameters.join(", ")
                 ));
+                summary
+                    .push("    (each with its failed runs in metrics.json: sweep.failed, sweep.failures)".to_owned());
             }
         }
         set.add_json(
@@ -259,10 +266,14 @@ struct Sweep {
     cells: Vec<Vec<Vec<SweepRun>>>,
 }
 
-/// The nonzero multiples of `step` from -3 to +3.
+/// The nonzero multiples of `step` from -3 to +3, each the decimal it
+/// stands for (`-2.7` for 9 steps of 0.3, not `-2.6999999999999997`).
 fn offsets(step: f64) -> Vec<f64> {
     let n = (3.0 / step + 1e-9).floor() as i64;
-    (-n..=n).filter(|&i| i != 0).map(|i| i as f64 * step).collect()
+    (-n..=n)
+        .filter(|&i| i != 0)
+        .map(|i| (i as f64 * step * 1e9).round() / 1e9)
+        .collect()
 }
 
 /// Trains every perturbation from each of `configs` (one per sample order).
@@ -274,7 +285,11 @@ fn sweep(data: &Dataset, configs: &[TrainConfig], step: f64) -> Result<Sweep> {
     let jobs: Vec<(usize, usize, usize)> = (0..params.len())
         .flat_map(|p| (0..n_offsets).flat_map(move |o| (0..n_seeds).map(move |s| (p, o, s))))
         .collect();
-    let mut results: Vec<((usize, usize, usize), SweepRun)> = jobs
+    let total = jobs.len() as u64 * configs.first().map_or(0, TrainConfig::iterations);
+    let bar = progress_for(total, "2b sweep");
+    /// Which perturbation and sample order, and how its run ended.
+    type Done = ((usize, usize, usize), SweepRun);
+    let results: Result<Vec<Done>> = jobs
         .par_iter()
         .map(|&(p, o, s)| -> Result<_> {
             let config = &configs[s];
@@ -282,7 +297,7 @@ fn sweep(data: &Dataset, configs: &[TrainConfig], step: f64) -> Result<Sweep> {
             start.params_mut()[p] += offsets[o];
             let name =
                 format!("sweep-{}{:+.2}-seed{}", params[p], offsets[o], config.seed()).replace(['[', ']', ','], "_");
-            let run = Run::train(name, &start, data, config, &mut config.rng(), None)
+            let run = Run::train(name, &start, data, config, &mut config.rng(), bar.as_ref())
                 .with_context(|| format!("sweep {}{:+} seed {}", params[p], offsets[o], config.seed()))?;
             let final_cost = run.final_cost(data);
             let failure = (final_cost >= RECOVERED).then(|| diagnose(&run, data));
@@ -296,7 +311,11 @@ fn sweep(data: &Dataset, configs: &[TrainConfig], step: f64) -> Result<Sweep> {
                 },
             ))
         })
-        .collect::<Result<_>>()?;
+        .collect();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let mut results = results?;
     results.sort_by_key(|r| r.0);
     let mut cells: Vec<Vec<Vec<SweepRun>>> = vec![vec![Vec::with_capacity(configs.len()); offsets.len()]; params.len()];
     for ((p, o, _), run) in results {

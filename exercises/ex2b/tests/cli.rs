@@ -92,3 +92,86 @@ fn bad_perturbations_are_refused_with_one_line() {
         &["--seed", "--sweep-seeds"],
     );
 }
+
+/// The summary fits a screen, and the README lists exactly this binary's
+/// flags.
+#[test]
+fn the_summary_fits_a_screen_and_the_readme_lists_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().to_str().unwrap();
+    let run = testkit::cli::run_ok(BIN, &["--out", o]);
+    testkit::cli::assert_fits_a_screen(BIN, &run.stdout);
+    assert!(run.stdout.contains(o), "says where the files went: {}", run.stdout);
+    testkit::cli::assert_readme_lists_the_flags(BIN, "ex2b");
+}
+
+/// On a terminal a long run shows a progress bar; redirected, nothing of it.
+#[test]
+fn a_long_run_shows_progress_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tty");
+    let mut args = vec!["--out", out.to_str().unwrap()];
+    args.extend_from_slice(&["--sweep-seeds", "2"]);
+    let shown = testkit::cli::run_in_terminal(BIN, &args);
+    assert!(
+        shown.contains("2b sweep") && shown.contains("iterations, eta"),
+        "no progress bar: {shown}"
+    );
+    let out = dir.path().join("redirected");
+    let mut args = vec!["--out", out.to_str().unwrap()];
+    args.extend_from_slice(&["--sweep-seeds", "2"]);
+    let run = testkit::cli::run_ok(BIN, &args);
+    assert!(
+        !run.stderr.contains("eta") && !run.stderr.contains('\u{1b}'),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Offsets are the decimals asked for, contradicting flags are refused, and
+/// a perturbation that changes nothing is said to.
+#[test]
+fn offsets_contradictions_and_no_change_are_said_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().join("a");
+    let o = o.to_str().unwrap();
+    run_ok(
+        BIN,
+        &[
+            "--out",
+            o,
+            "--sweep-step",
+            "0.3",
+            "--sweep-seeds",
+            "1",
+            "--iterations",
+            "200",
+        ],
+    );
+    let m = metrics(std::path::Path::new(o));
+    let offsets: Vec<f64> = m["sweep"]["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(offsets.first(), Some(&-3.0));
+    assert!(offsets.contains(&-2.7) && offsets.contains(&2.7), "{offsets:?}");
+    testkit::cli::assert_refused(
+        BIN,
+        &["--no-sweep", "--sweep-step", "0.5"],
+        &["--no-sweep", "--sweep-step"],
+    );
+    testkit::cli::assert_refused(
+        BIN,
+        &["--no-sweep", "--sweep-seeds", "3"],
+        &["--no-sweep", "--sweep-seeds"],
+    );
+    let p = dir.path().join("b");
+    let run = run_ok(
+        BIN,
+        &["--out", p.to_str().unwrap(), "--perturb", "W[0,1]=-2", "--no-sweep"],
+    );
+    assert!(run.stdout.contains("nothing was perturbed"), "{}", run.stdout);
+    assert!(!run.stdout.contains("back to a perfect solution"), "{}", run.stdout);
+}

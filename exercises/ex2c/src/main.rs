@@ -542,16 +542,30 @@ fn report(
         .min_by(|a, b| a.test_cost_mean.total_cmp(&b.test_cost_mean))
         .map(|s| s.hidden);
     let mut lines = vec![format!(
-        "Exercise 2c: 1 -> K -> 1 sigmoid networks, {} iterations, {} seeds from {} ({} sampling)",
+        "Exercise 2c: 1 -> K -> 1 sigmoid networks, {} iterations, {} from {} ({} sampling)",
         iterations,
-        args.seeds,
+        if args.seeds == 1 {
+            "1 seed".to_owned()
+        } else {
+            format!("{} seeds", args.seeds)
+        },
         configs[0].1.seed(),
         configs[0].1.sampling()
     )];
-    for s in summary.iter().chain(&other_rates) {
+    lines.push("  mean cost over the seeds (± their standard deviation) on the test and the training data:".to_owned());
+    for (s, label) in summary
+        .iter()
+        .map(|s| (s, "default rate"))
+        .chain(other_rates.iter().map(|s| (s, "other K's rate")))
+    {
+        let spread = if s.seeds == 1 {
+            format!("(one seed, {})", s.representative_seed)
+        } else {
+            format!("± {:.5} (median seed {})", s.test_cost_std, s.representative_seed)
+        };
         lines.push(format!(
-            "  K = {:>3}, eta = {}: average test cost {:.5} ± {:.5} (std over {} seeds; median seed {}), average training cost {:.5}",
-            s.hidden, s.learning_rate, s.test_cost_mean, s.test_cost_std, s.seeds, s.representative_seed, s.train_cost_mean
+            "  K = {:>3}, eta = {} ({label}): test {:.5} {spread}, training {:.5}",
+            s.hidden, s.learning_rate, s.test_cost_mean, s.train_cost_mean
         ));
     }
     if let (true, Some(best)) = (summary.len() > 1, lowest) {

@@ -19,11 +19,11 @@ fn default_run_answers_the_sheet() {
     let summary = m["summary"].as_array().unwrap();
     let other = m["other_rates"].as_array().unwrap();
     assert_eq!((summary.len(), other.len()), (2, 2));
-    for (s, k, eta) in [
-        (&summary[0], 5, 0.04),
-        (&summary[1], 40, 0.005),
-        (&other[0], 5, 0.005),
-        (&other[1], 40, 0.04),
+    for (s, k, eta, rate) in [
+        (&summary[0], 5, 0.04, "default rate"),
+        (&summary[1], 40, 0.005, "default rate"),
+        (&other[0], 5, 0.005, "other K's rate"),
+        (&other[1], 40, 0.04, "other K's rate"),
     ] {
         assert_eq!(s["hidden"], k);
         assert_eq!(s["learning_rate"], eta);
@@ -33,7 +33,7 @@ fn default_run_answers_the_sheet() {
         assert!(s["test_cost_std"].as_f64().unwrap() > 0.0);
         assert!(
             o.stdout
-                .contains(&format!("K = {k:>3}, eta = {eta}: average test cost {mean:.5}")),
+                .contains(&format!("K = {k:>3}, eta = {eta} ({rate}): test {mean:.5} ± ")),
             "{}",
             o.stdout
         );
@@ -285,4 +285,54 @@ fn capacity_and_snapshots_run_only_when_asked() {
     assert_eq!(last["test_cost"], run["test_cost"]);
     assert!(files(dir.path()).contains(&"capacity.svg".to_owned()));
     assert!(files(dir.path()).contains(&"snapshots.svg".to_owned()));
+}
+
+/// The summary fits a screen, and the README lists exactly this binary's
+/// flags.
+#[test]
+fn the_summary_fits_a_screen_and_the_readme_lists_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().to_str().unwrap();
+    let run = testkit::cli::run_ok(BIN, &["--out", o, "--iterations", "20000", "--capacity", "--snapshots"]);
+    testkit::cli::assert_fits_a_screen(BIN, &run.stdout);
+    assert!(run.stdout.contains(o), "says where the files went: {}", run.stdout);
+    testkit::cli::assert_readme_lists_the_flags(BIN, "ex2c");
+}
+
+/// On a terminal a long run shows a progress bar; redirected, nothing of it.
+#[test]
+fn a_long_run_shows_progress_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tty");
+    let mut args = vec!["--out", out.to_str().unwrap()];
+    args.extend_from_slice(&["--iterations", "300000"]);
+    let shown = testkit::cli::run_in_terminal(BIN, &args);
+    assert!(
+        shown.contains("2c") && shown.contains("iterations, eta"),
+        "no progress bar: {shown}"
+    );
+    let out = dir.path().join("redirected");
+    let mut args = vec!["--out", out.to_str().unwrap()];
+    args.extend_from_slice(&["--iterations", "300000"]);
+    let run = testkit::cli::run_ok(BIN, &args);
+    assert!(
+        !run.stderr.contains("eta") && !run.stderr.contains('\u{1b}'),
+        "{}",
+        run.stderr
+    );
+}
+
+/// One seed is said as one, without a spread it cannot have.
+#[test]
+fn one_seed_is_said_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().to_str().unwrap();
+    let run = run_ok(BIN, &["--out", o, "--seeds", "1", "--iterations", "20000"]);
+    assert!(run.stdout.contains(", 1 seed from 0 "), "{}", run.stdout);
+    assert!(run.stdout.contains("(one seed, 0)"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("± 0.00000") && !run.stdout.contains("1 seeds"),
+        "{}",
+        run.stdout
+    );
 }

@@ -486,6 +486,15 @@ fn check_contents(dir: &Path, shown: &str, owner: &str, replace: bool) -> Result
     Ok(contents)
 }
 
+/// Renames the file at `path` to `<path>.kept-<time>` beside it (a free
+/// name), and returns that name.
+pub fn kept_beside(path: &Path) -> Result<PathBuf> {
+    let (parent, name) = split(path, &path.display().to_string())?;
+    let kept = unique(&parent, &sibling(&name, "kept", &human_stamp()));
+    std::fs::rename(path, &kept).with_context(|| format!("cannot rename {} to {}", path.display(), kept.display()))?;
+    Ok(kept)
+}
+
 /// The line that tells the user where their files were kept.
 pub fn kept_line(kept: &Path, files: &[PathBuf], why: &str) -> String {
     let first = files
