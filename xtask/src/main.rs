@@ -21,7 +21,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(about = "Project automation for the backprop exercise sheet")]
+#[command(
+    about = "Project automation for the backprop exercise sheet",
+    arg_required_else_help = true,
+    after_help = exercise_harness::cli::EXIT_STATUS
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -112,12 +116,12 @@ fn data(out: Option<PathBuf>, replace: bool) -> Result<()> {
     }
     for path in &differing {
         let kept = exercise_harness::output::folder::kept_beside(path)?;
-        println!("kept the previous {} as {}", path.display(), kept.display());
+        exercise_harness::say!("kept the previous {} as {}", path.display(), kept.display())?;
     }
     for (name, bytes) in files {
         let path = dir.join(name);
         exercise_harness::output::write_atomic(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {} ({} bytes)", path.display(), bytes.len());
+        exercise_harness::say!("wrote {} ({} bytes)", path.display(), bytes.len())?;
     }
     Ok(())
 }
@@ -154,7 +158,7 @@ fn run_report(
         parts::run_parts(&root, &staging).map_err(shown)?
     };
     let built = || -> Result<_> {
-        println!("rendering the report ...");
+        exercise_harness::say!("rendering the report ...")?;
         let metrics = report::load_metrics(&staging)?;
         let prov = parts::provenance(&root, timings);
         let findings = Findings::new(&root, &metrics, &prov)?;
@@ -166,7 +170,7 @@ fn run_report(
     let (md, html, notebook, generated) = built().map_err(shown)?;
     let printed = browser.map(|b| {
         b.and_then(|b| {
-            println!("printing the PDF with {} ...", b.display());
+            exercise_harness::say!("printing the PDF with {} ...", b.display())?;
             report::pdf::print_pdf(&b, &html)
         })
     });
@@ -188,29 +192,30 @@ fn run_report(
         None => None,
     };
     let committed = folder.commit(set)?;
-    println!(
+    exercise_harness::say!(
         "wrote {}, {} and {}",
         out.join("index.html").display(),
         out.join("submission.md").display(),
         out.join("submission.ipynb").display()
-    );
+    )?;
     if pdf && failed.is_none() {
-        println!("wrote {}", out.join("submission.pdf").display());
+        exercise_harness::say!("wrote {}", out.join("submission.pdf").display())?;
     }
-    if !pdf && committed.dropped.iter().any(|p| p == Path::new("submission.pdf")) {
-        println!(
-            "{} was not reprinted and is gone with the previous report: add --pdf to print it again",
-            out.join("submission.pdf").display()
-        );
+    if (failed.is_some() || !pdf) && committed.dropped.iter().any(|p| p == Path::new("submission.pdf")) {
+        exercise_harness::say!(
+            "{} was not reprinted and is gone with the previous report{}",
+            out.join("submission.pdf").display(),
+            if pdf { "" } else { ": add --pdf to print it again" }
+        )?;
     }
     for line in committed.notices {
-        println!("{line}");
+        exercise_harness::say!("{line}")?;
     }
     if let Some((kept, files)) = committed.kept {
-        println!(
+        exercise_harness::say!(
             "{}",
             exercise_harness::output::folder::kept_line(&kept, &files, "that no run wrote or that were changed")
-        );
+        )?;
     }
     failed.map_or(Ok(()), Err)
 }

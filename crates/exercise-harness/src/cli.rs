@@ -6,7 +6,7 @@
 // terminal: `<out>` and `[default: ...]` there are not HTML or links.
 #![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Parser;
 use clap::error::ErrorKind;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -19,12 +19,12 @@ use std::process::ExitCode;
 pub struct CommonArgs {
     /// Seed of the run's random generator (see --rng); the same seed gives
     /// byte-identical metrics and figures
-    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = whole_number)]
+    #[arg(long, value_name = "N", default_value_t = 0, allow_hyphen_values = true, value_parser = whole_number)]
     pub seed: u64,
 
-    /// Training iterations, one sample each [default: the sheet's number for
-    /// this exercise]
-    #[arg(long, value_name = "N", value_parser = positive, allow_negative_numbers = true)]
+    /// Training iterations, one sample each, 1 to 10^12 (about a day of
+    /// training for one run) [default: the sheet's number for this exercise]
+    #[arg(long, value_name = "N", value_parser = iterations, allow_hyphen_values = true)]
     pub iterations: Option<u64>,
 
     /// How each iteration picks its sample: a uniformly drawn index (random)
@@ -34,7 +34,7 @@ pub struct CommonArgs {
 
     /// Learning rate eta, a finite number > 0 [default: 0.2 / K, K the number
     /// of hidden units]
-    #[arg(long, value_name = "ETA", allow_negative_numbers = true)]
+    #[arg(long, value_name = "ETA", allow_hyphen_values = true)]
     pub learning_rate: Option<f64>,
 
     /// The run's random generator: numpy draws exactly what the course's
@@ -45,7 +45,7 @@ pub struct CommonArgs {
     pub rng: RngFlag,
 
     /// Momentum mu in [0, 1): dP <- eta dL/dP + mu dP
-    #[arg(long, value_name = "MU", default_value_t = 0.5, allow_negative_numbers = true)]
+    #[arg(long, value_name = "MU", default_value_t = 0.5, allow_hyphen_values = true)]
     pub momentum: f64,
 
     /// Also write <out>/weights/<run>-initial.npz and <run>-final.npz
@@ -93,22 +93,49 @@ impl From<RngFlag> for Generator {
 /// A hyper-parameter the core refused, said with the flag that set it.
 pub fn config_error(e: ConfigError) -> anyhow::Error {
     match e {
-        ConfigError::Iterations => anyhow::anyhow!("--iterations must be at least 1"),
-        ConfigError::LearningRate(x) => {
-            anyhow::anyhow!("--learning-rate must be a finite number greater than 0, got {x}")
-        }
-        ConfigError::Momentum(x) => anyhow::anyhow!("--momentum must be a number in [0, 1), got {x}"),
-        ConfigError::Seed { seed, generator } => anyhow::anyhow!(
+        ConfigError::Iterations => usage("--iterations must be at least 1"),
+        ConfigError::LearningRate(x) => usage(format!(
+            "--learning-rate must be a finite number greater than 0, got {x}"
+        )),
+        ConfigError::Momentum(x) => usage(format!("--momentum must be a number in [0, 1), got {x}")),
+        ConfigError::Seed { seed, generator } => usage(format!(
             "--seed {seed}: the {generator} generator takes seeds from 0 to {} (as np.random.seed does); \
              use a smaller --seed or --rng chacha8",
             u32::MAX
-        ),
+        )),
     }
 }
 
-/// A diverged run, with what to try next.
-pub fn diverged_error(e: Diverged) -> anyhow::Error {
-    anyhow::anyhow!("{e} (try a smaller --learning-rate)")
+/// A start whose cost on the data is above this diverged because of its
+/// values or the data's, not because of the learning rate.
+const ABSURD_START_COST: f64 = 1e100;
+
+/// A diverged run, with its likely cause and what to try next: the data or
+/// the start where its cost on the data (`start_cost`) is already not finite
+/// or absurdly large, else the learning rate.
+pub fn diverged_error(e: Diverged, start_cost: f64) -> anyhow::Error {
+    if e.at_the_start() || !start_cost.is_finite() || start_cost > ABSURD_START_COST {
+        anyhow::anyhow!(
+            "training diverged at iteration {}: the {} became {}; the start's cost on these data is already {}, \
+             so the data or the start hold values too large (check the data's values, and --perturb)",
+            e.iteration,
+            e.what,
+            e.value,
+            num(start_cost)
+        )
+    } else {
+        anyhow::anyhow!("{e} (try a smaller --learning-rate)")
+    }
+}
+
+/// A number as a person reads it: plain in the usual range, in scientific
+/// notation when very large or very small (`1e300`, never 301 digits).
+pub fn num(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e6).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
 }
 
 /// `config` with each of the seeds `config.seed() .. config.seed() + count`,
@@ -118,16 +145,16 @@ pub fn seed_series(config: &TrainConfig, count: u64, count_flag: &str) -> Result
     (0..count)
         .map(|i| {
             let first = config.seed();
-            let seed = first.checked_add(i).with_context(|| {
-                format!("--seed {first} with {count_flag} {count}: the seeds run past {}", u64::MAX)
+            let seed = first.checked_add(i).ok_or_else(|| {
+                usage(format!("--seed {first} with {count_flag} {count}: the seeds run past {}", u64::MAX))
             })?;
             config.with_seed(seed).map_err(|_| {
-                anyhow::anyhow!(
+                usage(format!(
                     "--seed {first} with {count_flag} {count}: seed {seed} is out of range for the {} generator, \
                      which takes 0 to {} (as np.random.seed does); use a smaller --seed or {count_flag}, or --rng chacha8",
                     config.generator(),
                     u32::MAX
-                )
+                ))
             })
         })
         .collect()
@@ -140,7 +167,22 @@ pub fn whole_number(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("expected a whole number from 0 to {}", u64::MAX))
 }
 
-/// Parses a whole number `>= 1` (for `--iterations`, `--seeds`, ...).
+/// The most iterations a run takes: at tens of nanoseconds a step, about a
+/// day of training; more would not finish in any session.
+pub const MAX_ITERATIONS: u64 = 1_000_000_000_000;
+
+/// Parses `--iterations`: a whole number from 1 to [`MAX_ITERATIONS`].
+pub fn iterations(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=MAX_ITERATIONS).contains(&n) => Ok(n),
+        Ok(n) if n > MAX_ITERATIONS => Err(format!(
+            "{n} iterations would take far longer than a day; expected at most {MAX_ITERATIONS} (10^12)"
+        )),
+        _ => Err(format!("expected a whole number from 1 to {MAX_ITERATIONS} (10^12)")),
+    }
+}
+
+/// Parses a whole number `>= 1` (for `--seeds`, ...).
 pub fn positive(s: &str) -> Result<u64, String> {
     match s.trim().parse::<u64>() {
         Ok(n) if n >= 1 => Ok(n),
@@ -189,13 +231,12 @@ pub fn run_parsed<A>(parse: impl FnOnce() -> Result<A, clap::Error>, body: impl 
                     let _ = e.print();
                     ExitCode::SUCCESS
                 }
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    ExitCode::from(2)
+                }
                 _ => {
-                    let text = e.render().to_string();
-                    let first = text
-                        .lines()
-                        .find(|l| !l.trim().is_empty())
-                        .unwrap_or("error: bad arguments");
-                    eprintln!("{} (see --help)", first.trim_end());
+                    eprintln!("{}", clap_lines(&e.render().to_string()).join("\n"));
                     ExitCode::from(2)
                 }
             };
@@ -203,6 +244,10 @@ pub fn run_parsed<A>(parse: impl FnOnce() -> Result<A, clap::Error>, body: impl 
     };
     match body(args) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<Usage>() => {
+            eprintln!("error: {} (see --help)", one_line(&format!("{e:#}")));
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {}", one_line(&format!("{e:#}")));
             ExitCode::FAILURE
@@ -210,8 +255,97 @@ pub fn run_parsed<A>(parse: impl FnOnce() -> Result<A, clap::Error>, body: impl 
     }
 }
 
+/// A command line refused after parsing (values that contradict each other
+/// or that the core refuses), before anything touched the file system: exit
+/// status 2, like a flag that does not parse.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// A refused command line as [`Usage`].
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Usage(message.into()))
+}
+
+/// The exit statuses, as `--help` and the README say them.
+pub const EXIT_STATUS: &str = "Exit status: 0 done; 2 the command line was refused before anything was written \
+                               (an unknown flag, a bad value, values that contradict each other); 1 anything \
+                               else (bad data, a refused output folder, a failed run), with one line saying what \
+                               was and was not written.";
+
+/// Clap's message in at most three lines: the error (with the missing
+/// arguments it lists), the valid values or the similar flag, and where to
+/// read more.
+fn clap_lines(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let mut first = lines.first().copied().unwrap_or("error: bad arguments").to_owned();
+    let mut rest = lines.iter().skip(1).peekable();
+    if first.ends_with(':') {
+        // "the following required arguments were not provided:" lists them,
+        // indented, on the lines that follow.
+        let mut listed = Vec::new();
+        while let Some(l) = rest.next_if(|l| l.starts_with("  ") && !l.trim_start().starts_with("tip:")) {
+            listed.push(l.trim());
+        }
+        first = format!("{first} {}", listed.join(", "));
+    }
+    let mut out = vec![first];
+    if let Some(hint) = lines
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with("[possible values") || l.starts_with("tip:"))
+    {
+        out.push(format!("  {hint}"));
+    }
+    out.push("For more information, try '--help'.".to_owned());
+    out
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Set once stdout turned out closed (`| head`, `| true`): what would go
+/// there is dropped quietly from then on.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes `line` and a newline to stdout. A closed stdout is not an error
+/// (the reader has seen enough; the files are written all the same); any
+/// other failure to write (a full disk behind `> file`) is one.
+pub fn say(line: &str) -> Result<()> {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        Err(e) => Err(anyhow::anyhow!("cannot write to standard output ({e})")),
+    }
+}
+
+/// `println!` through [`say`]: `say!("wrote {n} files")?`.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::say(&format!($($arg)*))
+    };
 }
 
 /// The widest line of a run's summary on the terminal.

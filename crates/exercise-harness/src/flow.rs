@@ -1,5 +1,6 @@
 //! The one program every exercise binary is: read the flags, check them and
-//! load the data, claim the output folder (nothing written yet), train, put
+//! load the data, claim the output folder (nothing of the output written
+//! yet), train, put
 //! figures, metrics and weights into one [`OutputSet`], replace the previous
 //! run's folder with it, print a summary. A binary implements [`Exercise`] with what is its own
 //! and calls [`main`].
@@ -33,6 +34,12 @@ pub trait Exercise: Sized {
     /// Adds the figures, the metrics and (if asked) the weights to `set`;
     /// returns the summary to print, a line each.
     fn outputs(&self, trained: &Self::Trained, set: &mut OutputSet) -> Result<Vec<String>>;
+
+    /// After the files are written and the summary printed: an error if what
+    /// the run checked failed (exit status 1). Most parts check nothing.
+    fn verdict(&self, _trained: &Self::Trained) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Runs the part `E` as a command-line program: one line on stderr and a
@@ -48,7 +55,15 @@ pub fn main<E: Exercise>() -> ExitCode {
         let dir = folder.dir().to_path_buf();
         let committed = folder.commit(set)?;
         let mut lines = summary;
-        lines.push(format!("  wrote {written} into {}", dir.display()));
+        // The folder's path on a line of its own when the line would wrap:
+        // a path is never broken (a driver may look for it whole).
+        let wrote = format!("  wrote {written} into {}", dir.display());
+        if wrote.chars().count() <= cli::SUMMARY_WIDTH {
+            lines.push(wrote);
+        } else {
+            lines.push(format!("  wrote {written} into"));
+            lines.push(format!("    {}", dir.display()));
+        }
         if let Some(first) = committed.dropped.first() {
             lines.push(format!(
                 "  {} file(s) of the previous run that this run did not write are gone ({}{})",
@@ -64,10 +79,17 @@ pub fn main<E: Exercise>() -> ExitCode {
                 crate::output::folder::kept_line(&kept, &files, "that no run wrote or that were changed")
             ));
         }
-        for line in lines.iter().flat_map(|l| cli::wrap(l, cli::SUMMARY_WIDTH)) {
-            println!("{line}");
+        let path = dir.display().to_string();
+        for line in lines.iter().flat_map(|l| {
+            if l.trim() == path {
+                vec![l.clone()]
+            } else {
+                cli::wrap(l, cli::SUMMARY_WIDTH)
+            }
+        }) {
+            cli::say(&line).map_err(|e| e.context(format!("the files are written into {}", dir.display())))?;
         }
-        Ok(())
+        part.verdict(&trained)
     })
 }
 
@@ -109,7 +131,11 @@ fn parse<E: Exercise>() -> Result<Flags<E::Args>, clap::Error> {
             "Go ahead where --out holds files that no run wrote, or that were changed since: they are kept \
              in <out>.kept-<time>/ beside the folder",
         );
-    let matches: ArgMatches = E::Args::command().arg(out).arg(replace).try_get_matches()?;
+    let matches: ArgMatches = E::Args::command()
+        .arg(out)
+        .arg(replace)
+        .after_help(cli::EXIT_STATUS)
+        .try_get_matches()?;
     let args = E::Args::from_arg_matches(&matches)?;
     let out = matches
         .get_one::<PathBuf>("out")

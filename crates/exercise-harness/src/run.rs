@@ -64,7 +64,9 @@ impl Run {
                 b.inc(done);
             }
         });
-        let outcome = outcome.map_err(diverged_error).with_context(|| format!("run {name}"))?;
+        let outcome = outcome
+            .map_err(|e| diverged_error(e, dataset_cost(start, data)))
+            .with_context(|| format!("run {name}"))?;
         Ok(Run {
             name,
             initial: start.clone(),

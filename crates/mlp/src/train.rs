@@ -164,10 +164,13 @@ pub fn default_learning_rate(hidden: usize) -> f64 {
 }
 
 /// Training stopped because the cost or a parameter stopped being a number.
+/// Its message names the likely cause from what went wrong first: a cost
+/// that is not finite on the very first sample, before any update, comes
+/// from the data or the start; later, from the learning rate.
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error(
-    "training diverged at iteration {iteration}: the {what} became {value}; \
-     the learning rate {learning_rate} is probably too large for this network"
+    "training diverged at iteration {iteration}: the {what} became {value}; {}",
+    self.cause()
 )]
 pub struct Diverged {
     /// The iteration (from 0) at which it was noticed.
@@ -178,6 +181,27 @@ pub struct Diverged {
     pub value: f64,
     /// The learning rate in use.
     pub learning_rate: f64,
+}
+
+impl Diverged {
+    /// Whether the very first sample's cost was not finite, before any
+    /// update: the data or the start hold values the arithmetic cannot take.
+    pub fn at_the_start(&self) -> bool {
+        self.iteration == 0 && self.what == "cost"
+    }
+
+    fn cause(&self) -> String {
+        if self.at_the_start() {
+            "the data or the start hold values too large for the network's arithmetic".to_owned()
+        } else {
+            let rate = if self.learning_rate != 0.0 && !(1e-4..1e6).contains(&self.learning_rate.abs()) {
+                format!("{:e}", self.learning_rate)
+            } else {
+                self.learning_rate.to_string()
+            };
+            format!("the learning rate {rate} is probably too large for this network")
+        }
+    }
 }
 
 /// A network being trained: its tape and its momentum buffer, allocated

@@ -86,6 +86,13 @@ pub enum DataErrorKind {
         "the header promises {claimed} bytes of data but the file holds {actual}; the file is truncated or damaged"
     )]
     Size { claimed: String, actual: u64 },
+    #[error(
+        "the file holds {extra} bytes more than the {claimed} of data its header promises; it is damaged, or its \
+         header describes another array"
+    )]
+    TooLong { claimed: u64, extra: u64 },
+    #[error("the file holds both 'inp'/'out' and 'X'/'Y'; expected one pair of input and target arrays, not two")]
+    AmbiguousKeys,
     #[error("the array is larger than the {} MiB this tool reads", MAX_ARRAY_BYTES >> 20)]
     TooLarge,
     #[error("expected a 1-D or 2-D array, found shape {0:?}")]
@@ -246,6 +253,9 @@ fn load_npz(bytes: &[u8], err: &dyn Fn(Option<&str>, DataErrorKind) -> DataError
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| err(None, DataErrorKind::Zip(e.to_string())))?;
     let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
     let has = |k: &str| names.iter().any(|n| n == &format!("{k}.npy"));
+    if has("inp") && has("out") && has("X") && has("Y") {
+        return Err(err(None, DataErrorKind::AmbiguousKeys));
+    }
     let (ki, ko) = if has("inp") && has("out") {
         ("inp", "out")
     } else if has("X") && has("Y") {
@@ -315,12 +325,25 @@ enum Elem {
     Bool,
 }
 
+/// A header the `.npy` reader refused, said in this loader's words (the
+/// reader names a missing `shape` as `shaper`).
+fn header_error(e: ndarray_npy::npy::header::ReadHeaderError) -> DataErrorKind {
+    use ndarray_npy::npy::header::{ParseHeaderError, ReadHeaderError};
+    match e {
+        ReadHeaderError::Parse(ParseHeaderError::MissingKey(key)) => {
+            let key = if key == "shaper" { "shape".to_owned() } else { key };
+            DataErrorKind::Header(format!("the header has no '{key}' entry"))
+        }
+        other => DataErrorKind::Header(other.to_string()),
+    }
+}
+
 /// Parses one `.npy` image into its shape (1-D or 2-D) and its values in
 /// logical row-major order, as `f64`.
 pub(crate) fn parse_npy(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f64>), DataErrorKind> {
     check_preamble(bytes)?;
     let mut cursor = Cursor::new(bytes);
-    let header = Header::from_reader(&mut cursor).map_err(|e| DataErrorKind::Header(e.to_string()))?;
+    let header = Header::from_reader(&mut cursor).map_err(header_error)?;
     let descr = match &header.type_descriptor {
         PyValue::String(s) => s.clone(),
         other => {
@@ -339,6 +362,12 @@ pub(crate) fn parse_npy(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f64>), DataErro
     match claimed {
         Some(c) if c == available => {}
         Some(c) if c > MAX_ARRAY_BYTES => return Err(DataErrorKind::TooLarge),
+        Some(c) if c < available => {
+            return Err(DataErrorKind::TooLong {
+                claimed: c,
+                extra: available - c,
+            });
+        }
         Some(c) => {
             return Err(DataErrorKind::Size {
                 claimed: c.to_string(),

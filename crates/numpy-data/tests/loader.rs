@@ -170,3 +170,65 @@ fn checks_the_columns_an_exercise_needs() {
         "{e}"
     );
 }
+
+/// An `.npy` image with `header` (a dict literal) and `data` after it.
+fn npy_with(header: &str, data: &[u8]) -> Vec<u8> {
+    let pad = 64 - (10 + header.len() + 1) % 64;
+    let text = format!("{header}{}\n", " ".repeat(pad % 64));
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(text.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(text.as_bytes());
+    bytes.extend_from_slice(data);
+    bytes
+}
+
+#[test]
+fn a_file_longer_than_its_header_says_is_called_too_long_and_a_missing_shape_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.npy");
+    let data: Vec<u8> = [0.5f64; 6 + 13].iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(
+        &path,
+        npy_with("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", &data),
+    )
+    .unwrap();
+    let e = Samples::load(&path, 1).unwrap_err().to_string();
+    assert!(
+        e.contains("long.npy") && e.contains("104 bytes more") && !e.contains("truncated"),
+        "{e}"
+    );
+    let path = dir.path().join("noshape.npy");
+    std::fs::write(
+        &path,
+        npy_with("{'descr': '<f8', 'fortran_order': False, }", &data[..48]),
+    )
+    .unwrap();
+    let e = Samples::load(&path, 1).unwrap_err().to_string();
+    assert!(e.contains("no 'shape' entry") && !e.contains("shaper"), "{e}");
+}
+
+#[test]
+fn an_npz_with_both_pairs_of_keys_is_refused_as_ambiguous() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("both.npz");
+    let arr = |rows: usize, cols: usize| {
+        let data: Vec<u8> = vec![0.5f64; rows * cols].iter().flat_map(|v| v.to_le_bytes()).collect();
+        npy_with(
+            &format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({rows}, {cols}), }}"),
+            &data,
+        )
+    };
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, rows, cols) in [("inp", 4, 2), ("out", 4, 1), ("X", 4, 2), ("Y", 4, 1)] {
+        zip.start_file(format!("{name}.npy"), options).unwrap();
+        zip.write_all(&arr(rows, cols)).unwrap();
+    }
+    std::fs::write(&path, zip.finish().unwrap().into_inner()).unwrap();
+    let e = Samples::load(&path, 1).unwrap_err().to_string();
+    assert!(
+        e.contains("both.npz") && e.contains("'inp'/'out'") && e.contains("'X'/'Y'"),
+        "{e}"
+    );
+}

@@ -59,9 +59,14 @@ pub fn check(tera: &tera::Tera, findings: &Value) -> Result<()> {
     Ok(())
 }
 
+/// What `loop.index` stands for: a number, never a condition.
+static INDEX: Value = Value::Null;
+
 /// What a name stands for while walking: a value of the findings (the
 /// first element stands for every element of a list), or nothing known
-/// (inside an absent option, or for loop variables).
+/// (inside an absent option, or a list without elements). The tests check
+/// the templates against findings in which every option is present and
+/// every list has an element, so that nothing stays unknown there.
 #[derive(Clone, Copy)]
 enum Shape<'a> {
     Known(&'a Value),
@@ -82,7 +87,7 @@ impl<'a> Scope<'a> {
             None if first == "loop" => {
                 return match path {
                     "loop.first" | "loop.last" => Ok(Shape::Known(&Value::Bool(true))),
-                    "loop.index" | "loop.index0" => Ok(Shape::Unknown),
+                    "loop.index" | "loop.index0" => Ok(Shape::Known(&INDEX)),
                     _ => bail!("`{path}`: a loop has first, last, index and index0 only"),
                 };
             }
@@ -114,10 +119,11 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// The name an expression reads, if it is a plain name without filters.
+/// The name an expression reads, if it is a plain name without filters
+/// or negation.
 fn plain_name(e: &Expr) -> Option<&str> {
     match &e.val {
-        ExprVal::Ident(name) if e.filters.is_empty() => Some(name),
+        ExprVal::Ident(name) if e.filters.is_empty() && !e.negated => Some(name),
         _ => None,
     }
 }
@@ -125,6 +131,7 @@ fn plain_name(e: &Expr) -> Option<&str> {
 fn describe(e: &Expr) -> String {
     match &e.val {
         ExprVal::Ident(n) if !e.filters.is_empty() => format!("`{n}` with a filter"),
+        ExprVal::Ident(n) if e.negated => format!("`not {n}`"),
         ExprVal::Math(_) => "arithmetic".to_owned(),
         ExprVal::Logic(l) => format!("a comparison ({:?})", l.operator),
         ExprVal::Test(t) => format!("the test `{} is {}`", t.ident, t.name),
@@ -135,7 +142,14 @@ fn describe(e: &Expr) -> String {
 
 /// A condition reads booleans, joined by `and`/`or`, each perhaps negated.
 fn condition(e: &Expr, scope: &Scope) -> Result<()> {
-    if let Some(name) = plain_name(e) {
+    let name = match &e.val {
+        ExprVal::Ident(name) if e.filters.is_empty() => Some(name.as_str()),
+        _ => None,
+    };
+    if let Some(name) = name {
+        if name.starts_with("loop.index") {
+            bail!("the condition `{name}` is a number, not a boolean");
+        }
         return match scope.resolve(name)? {
             Shape::Known(Value::Bool(_)) | Shape::Known(Value::Null) | Shape::Unknown => Ok(()),
             Shape::Known(other) => bail!("the condition `{name}` is not a boolean of the findings but {other}"),
@@ -261,6 +275,11 @@ mod tests {
             ("{{ ex2a.runs.0.n * 2 }}", "arithmetic"),
             ("{% if ex2a.max %}x{% endif %}", "not a boolean"),
             ("{% for r in ex2a.runs | reverse %}{% endfor %}", "filter"),
+            ("{{ not flag }}", "not flag"),
+            (
+                "{% for r in ex2a.runs %}{% if loop.index0 %}x{% endif %}{% endfor %}",
+                "number",
+            ),
         ] {
             let e = checked(bad).unwrap_err().to_string();
             assert!(e.contains(says), "{bad}: {e}");

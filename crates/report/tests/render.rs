@@ -485,6 +485,12 @@ fn a_misspelled_condition_fails_whichever_branch_it_is_in() {
     use report::templates::{SECTIONS, check, load};
     let metrics = load_metrics(&fixtures()).unwrap();
     let findings = serde_json::to_value(Findings::new(&root(), &metrics, &provenance()).unwrap()).unwrap();
+    // Complete findings: every option present, so that no name is left
+    // unchecked behind an absent one.
+    assert_eq!(findings["ex2b"]["has_sweep"], true);
+    for has in ["has_compare", "has_rates", "has_capacity", "has_snapshots"] {
+        assert_eq!(findings["ex2c"][has], true, "{has}");
+    }
     let tera = load(&root().join("templates")).unwrap();
     check(&tera, &findings).unwrap();
     let mut conditions = 0;

@@ -155,10 +155,16 @@ pub fn assert_refused(bin: &str, args: &[&str], needles: &[&str]) -> String {
         o.code
     );
     let err = o.stderr.trim_end().to_owned();
-    assert_eq!(
-        err.lines().count(),
-        1,
-        "{bin} {args:?}: expected one line on stderr, got:\n{err}"
+    // One line; a command line that clap refused may add the valid values or
+    // the similar flag, and where to read more: three lines at most.
+    let lines: Vec<&str> = err.lines().collect();
+    let clap_hint = lines.len() > 1
+        && lines.len() <= 3
+        && lines.last() == Some(&"For more information, try '--help'.")
+        && o.code == Some(2);
+    assert!(
+        lines.len() == 1 || clap_hint,
+        "{bin} {args:?}: expected one line on stderr (or clap's three), got:\n{err}"
     );
     for n in needles {
         assert!(err.contains(n), "{bin} {args:?}: expected '{n}' in: {err}");

@@ -8,6 +8,7 @@
 use anyhow::Result;
 use clap::Parser;
 use exercise_harness::cli::CommonArgs;
+use exercise_harness::cli::num;
 use exercise_harness::data::{default_data, load_data};
 use exercise_harness::flow::{self, Exercise};
 use exercise_harness::metrics::{Header, SheetWeights, ex2a::Metrics};
@@ -45,6 +46,8 @@ const ITERATIONS: u64 = 10_000;
 const ZERO_SCALE: f64 = 1e-12;
 /// How often the largest parameter change is recorded.
 const WATCH_EVERY: u64 = 10;
+/// The most points of the largest-change series (the cost trace's bins too).
+const MAX_POINTS: u64 = exercise_harness::run::MAX_BINS as u64;
 
 /// The run, and the largest change of any parameter from the start after
 /// every [`WATCH_EVERY`] iterations.
@@ -80,9 +83,10 @@ impl Exercise for PerfectStart {
         let start = xor_start();
         // After every WATCH_EVERY iterations: the largest change of any
         // parameter from the start.
-        let after: Vec<u64> = (1..=config.iterations() / WATCH_EVERY)
-            .map(|i| i * WATCH_EVERY)
-            .collect();
+        // At most MAX_POINTS points, however long the run: memory and the
+        // figure stay the same size.
+        let every = WATCH_EVERY.max(config.iterations().div_ceil(MAX_POINTS).next_multiple_of(WATCH_EVERY));
+        let after: Vec<u64> = (1..=config.iterations() / every).map(|i| i * every).collect();
         let mut largest_change = Vec::with_capacity(after.len());
         let mut at = |t: u64, net: &Network| {
             let change = net
@@ -160,14 +164,23 @@ impl Exercise for PerfectStart {
                 config.sampling(),
                 config.seed()
             ),
-            format!("  largest parameter change |final - initial|: {change}"),
+            format!("  largest parameter change |final - initial|: {}", num(change)),
             format!(
-                "  data-set cost before: {initial_cost}, after: {final_cost}; largest per-sample cost seen: {max_sample_cost}"
+                "  data-set cost before: {}, after: {}; largest per-sample cost seen: {}",
+                num(initial_cost),
+                num(final_cost),
+                num(max_sample_cost)
             ),
             if change == 0.0 {
                 "  backprop computes a zero gradient at the perfect start: no parameter changed.".into()
+            } else if initial_cost > 0.0 {
+                format!(
+                    "  the parameters moved: the course's start does not fit this data (its cost is {}), so its \
+                     gradient is not zero.",
+                    num(initial_cost)
+                )
             } else {
-                "  the parameters moved: the start is not a stationary point of this backprop.".into()
+                "  the parameters moved although the start fits the data exactly: its gradient should be zero.".into()
             },
         ])
     }

@@ -51,7 +51,7 @@ struct Args {
     perturb: Perturbation,
 
     /// Step of the sweep's offset grid from -3 to +3 (0 left out)
-    #[arg(long, value_name = "STEP", default_value_t = 0.25, value_parser = parse_step)]
+    #[arg(long, value_name = "STEP", default_value_t = 0.25, value_parser = parse_step, allow_hyphen_values = true)]
     sweep_step: f64,
 
     /// Sample orders per perturbation in the sweep: seeds --seed .. --seed + N
@@ -108,7 +108,7 @@ impl Exercise for PerturbedStart {
         let original = args
             .perturb
             .apply(&mut start)
-            .map_err(|e| anyhow::anyhow!("--perturb {}: {e}", args.perturb))?;
+            .map_err(|e| exercise_harness::cli::usage(format!("--perturb {}: {e}", args.perturb)))?;
         let sweep_configs = if args.no_sweep {
             Vec::new()
         } else {
@@ -191,9 +191,12 @@ impl Exercise for PerturbedStart {
         ];
         if let Some(s) = &sweep {
             summary.push(format!(
-                "  sweep: {} perturbations (12 parameters x {} nonzero offsets from -3 to +3),",
+                "  sweep: {} perturbations ({} parameters x {} nonzero offsets from {:+} to {:+}),",
                 s.perturbations,
+                s.parameters.len(),
                 s.offsets.len(),
+                s.offsets.first().copied().unwrap_or(0.0),
+                s.offsets.last().copied().unwrap_or(0.0),
             ));
             summary.push(format!(
                 "    {} sample orders each: {} of {} runs recover",
@@ -216,7 +219,9 @@ impl Exercise for PerturbedStart {
                     always.to_string()
                 };
                 summary.push(format!(
-                    "  {failing} perturbations fail from some sample orders ({all} from every one), on {}",
+                    "  {failing} perturbation{} fail{} from some sample orders ({all} from every one), on {}",
+                    if failing == 1 { "" } else { "s" },
+                    if failing == 1 { "s" } else { "" },
                     parameters.join(", ")
                 ));
                 summary

@@ -179,7 +179,7 @@ impl Exercise for FunctionApproximation {
             .map(|&(k, c)| (k, c, false))
             .chain(self.capacity_jobs.iter().map(|&(k, c)| (k, c, true)))
             .collect();
-        let total: u64 = all.iter().map(|j| j.1.iterations()).sum();
+        let total: u64 = all.iter().fold(0u64, |t, j| t.saturating_add(j.1.iterations()));
         let bar = progress_for(total, "2c");
         let grid = snapshot_grid(train, test);
         let first_seed = self.configs[0].1.seed();
@@ -552,7 +552,9 @@ fn report(
         configs[0].1.seed(),
         configs[0].1.sampling()
     )];
-    lines.push("  mean cost over the seeds (± their standard deviation) on the test and the training data:".to_owned());
+    lines.push(
+        "  mean cost over the seeds on the test data (± its standard deviation) and the training data:".to_owned(),
+    );
     for (s, label) in summary
         .iter()
         .map(|s| (s, "default rate"))

@@ -105,15 +105,22 @@ fn main() -> ExitCode {
 
 /// What an output unit codes for, judged by R².
 fn codes_for(name: &str, row: &LinearFit, col: &LinearFit) -> String {
+    use exercise_harness::metrics::ex2d::{CODES_FOR_R2, IGNORES_R2};
     let (what, fit, other, other_fit) = if row.r2 >= col.r2 {
         ("the row of the horizontal bar", row, "the column", col)
     } else {
         ("the column of the vertical bar", col, "the row", row)
     };
-    if fit.r2 >= exercise_harness::metrics::ex2d::CODES_FOR_R2 {
+    if fit.r2 > CODES_FOR_R2 && other_fit.r2 < IGNORES_R2 {
         format!(
             "{name} codes for {what}: it is a linear function of it (slope {:.3} per position, R² = {:.4}) \
              and ignores {other} (R² = {:.4}).",
+            fit.slope, fit.r2, other_fit.r2
+        )
+    } else if fit.r2 > CODES_FOR_R2 {
+        format!(
+            "{name} follows {what} closely (slope {:.3} per position, R² = {:.4}), but {other} too \
+             (R² = {:.4}).",
             fit.slope, fit.r2, other_fit.r2
         )
     } else {

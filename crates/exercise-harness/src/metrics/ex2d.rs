@@ -5,10 +5,9 @@ use mlp::stats::LinearFit;
 use serde::{Deserialize, Serialize};
 
 /// An output codes for a bar position when its least-squares line against
-/// that position has at least this R²: the binary's summary and the
-/// report's reading of the outputs both judge by it.
+/// that position has an R² above this, for whoever reads these metrics.
 pub const CODES_FOR_R2: f64 = 0.99;
-/// An output ignores a bar position when its R² against it is at most this.
+/// An output ignores a bar position when its R² against it is below this.
 pub const IGNORES_R2: f64 = 0.01;
 
 /// `ex2d/metrics.json`.

@@ -162,13 +162,16 @@ impl OutputFolder {
         let contents = self.contents_checked()?;
         for litter in &contents.litter {
             let to = staging.join(litter);
+            // Best effort: litter that cannot be copied stays in the old
+            // folder, which is then kept rather than removed.
             if std::fs::symlink_metadata(&to).is_err() {
-                copy_entry(&self.dir.join(litter), &to)?;
+                let _ = copy_entry(&self.dir.join(litter), &to);
             }
         }
-        carry_permissions(&self.dir, &staging, &contents.ours);
         let record = Record::of_folder(&staging, &self.owner)?;
         write_synced(&staging.join(RECORD), &record.to_bytes())?;
+        // Last: a folder the user made read-only is read-only again.
+        carry_permissions(&self.dir, &staging, &contents.ours);
         sync_dir(&staging);
         step("record written")?;
         let old = self.swap_in(&staging, step)?;
@@ -213,8 +216,21 @@ impl OutputFolder {
         std::fs::rename(&self.dir, &old).map_err(|e| self.cannot_replace(e, staging))?;
         step("old moved aside")?;
         if let Err(e) = std::fs::rename(staging, &self.dir) {
-            // Put the old folder back; if even that fails, the next run does.
-            let _ = std::fs::rename(&old, &self.dir);
+            // Put the old folder back; if even that fails, the next run does,
+            // and the complete new output is kept rather than dropped.
+            if std::fs::rename(&old, &self.dir).is_err() {
+                let kept = unique(&parent, &sibling(&name, "kept", &human_stamp()));
+                if std::fs::rename(staging, &kept).is_ok() {
+                    let _ = std::fs::remove_file(kept.join(BUILDING));
+                    self.staging = None;
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "cannot replace {}; the new output is complete in {}, the old one in {}",
+                        self.dir.display(),
+                        kept.display(),
+                        old.display()
+                    )));
+                }
+            }
             return Err(self.cannot_replace(e, staging));
         }
         self.staging = None;
@@ -339,6 +355,9 @@ impl OutputFolder {
         if std::fs::rename(old, &kept).is_err() {
             return Ok(Some((old.to_path_buf(), all_entries(old))));
         }
+        for own in [RECORD, BUILDING] {
+            let _ = std::fs::remove_file(kept.join(own));
+        }
         step("old folder kept")?;
         Ok(Some((kept.clone(), all_entries(&kept))))
     }
@@ -373,9 +392,6 @@ impl OutputFolder {
                 remove(&old.join(p))?;
             }
         }
-        for own in [RECORD, BUILDING] {
-            remove(&old.join(own))?;
-        }
         // The folders the run made, emptied; a user's own empty folder stays.
         let mut made: Vec<PathBuf> = contents
             .record
@@ -400,6 +416,22 @@ impl OutputFolder {
         made.dedup();
         for dir in made {
             let _ = std::fs::remove_dir(old.join(dir));
+        }
+        // The record goes last, and only with the folder: a folder left with
+        // the user's files keeps its record until it is kept, so a crash
+        // here leaves it for the next run to find.
+        let only_ours_left = std::fs::read_dir(old)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .all(|e| e.file_name() == RECORD || e.file_name() == BUILDING)
+            })
+            .unwrap_or(false);
+        if !only_ours_left {
+            return Ok(false);
+        }
+        for own in [RECORD, BUILDING] {
+            remove(&old.join(own))?;
         }
         Ok(std::fs::remove_dir(old).is_ok())
     }

@@ -304,8 +304,22 @@ impl Walk<'_> {
 /// the run `switched` to them.
 fn linked_files(path: &Path, rel: &Path, switched: Option<std::time::SystemTime>, c: &mut Contents) {
     if path.is_file() {
-        let edited = match (switched, std::fs::metadata(path).and_then(|m| m.modified())) {
-            (Some(switched), Ok(modified)) => modified > switched,
+        // A file moved in keeps its modification time but not its change
+        // time: either after the switch means the user's.
+        let touched = std::fs::metadata(path).ok().and_then(|m| {
+            let modified = m.modified().ok()?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                let changed = std::time::UNIX_EPOCH
+                    + std::time::Duration::new(m.ctime().max(0) as u64, m.ctime_nsec().clamp(0, 999_999_999) as u32);
+                Some(modified.max(changed))
+            }
+            #[cfg(not(unix))]
+            Some(modified)
+        });
+        let edited = match (switched, touched) {
+            (Some(switched), Some(touched)) => touched > switched,
             _ => false,
         };
         if edited {
@@ -394,9 +408,10 @@ pub fn copy_entry(from: &Path, to: &Path) -> Result<()> {
         std::os::unix::fs::symlink(&target, to).with_context(|| format!("cannot create {}", to.display()))?;
         #[cfg(not(unix))]
         let _ = target;
-    } else {
+    } else if meta.is_file() {
         std::fs::copy(from, to).with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
     }
+    // Anything else (a pipe, a device) is not copied: reading it could block.
     Ok(())
 }
 
