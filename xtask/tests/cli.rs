@@ -208,3 +208,20 @@ fn the_report_says_what_it_writes_and_does() {
     let shown = testkit::cli::run_in_terminal(BIN, &["report", "--render-only", "--out", o]);
     assert!(shown.contains("rendering the report"), "{shown}");
 }
+
+/// Clap's refusals keep what helps (the missing flag, the list of
+/// commands) and exit with 2.
+#[test]
+fn refused_command_lines_say_what_is_missing() {
+    let o = testkit::cli::run(BIN, &["report", "--browser", "x"]);
+    assert_eq!(o.code, Some(2));
+    assert!(o.stderr.contains("not provided: --pdf"), "{}", o.stderr);
+    assert!(o.stderr.lines().count() <= 3, "{}", o.stderr);
+    let bare = testkit::cli::run(BIN, &[]);
+    assert_eq!(bare.code, Some(2));
+    let shown = format!("{}{}", bare.stdout, bare.stderr);
+    assert!(
+        shown.contains("report") && shown.contains("data") && shown.contains("Exit status"),
+        "{shown}"
+    );
+}

@@ -138,6 +138,102 @@ pub fn assert_readme_lists_the_flags(bin: &str, name: &str) {
     );
 }
 
+/// The peak memory (resident set, in KiB) of `bin` run with `args`, as
+/// GNU time measures it.
+pub fn peak_memory_kib(bin: &str, args: &[&str]) -> u64 {
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(bin)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("/usr/bin/time (Debian's time package) runs");
+    assert!(
+        out.status.success(),
+        "{bin} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    err.lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak memory in: {err}"))
+}
+
+/// Asserts that `bin`'s memory does not grow with `--iterations`: the peak
+/// at 10^7 iterations within 4 MiB of the peak at 10^5, `extra` the other
+/// arguments (an `--out` is added).
+pub fn assert_memory_flat_in_iterations(bin: &str, extra: &[&str]) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let peak = |n: &str| {
+        let out = dir.path().join(n);
+        let mut args = vec!["--out", out.to_str().unwrap(), "--iterations", n];
+        args.extend_from_slice(extra);
+        peak_memory_kib(bin, &args)
+    };
+    let (small, large) = (peak("100000"), peak("10000000"));
+    assert!(
+        large <= small + 4 * 1024,
+        "{bin}: {small} KiB at 10^5 iterations, {large} KiB at 10^7"
+    );
+    for f in files(&dir.path().join("10000000")) {
+        let size = std::fs::metadata(dir.path().join("10000000").join(&f)).unwrap().len();
+        assert!(size < 500 * 1024, "{bin}: {f} is {size} bytes at 10^7 iterations");
+    }
+}
+
+/// Asserts that `--iterations` beyond the documented limit, up to
+/// `u64::MAX`, is refused up front with exit status 2 and why.
+pub fn assert_iterations_limited(bin: &str) {
+    for n in ["18446744073709551615", "1000000000000000000", "1000000000001"] {
+        let o = run(bin, &["--out", "/nonexistent/never-written", "--iterations", n]);
+        assert_eq!(o.code, Some(2), "{bin} --iterations {n}: {}", o.stderr);
+        assert!(
+            o.stderr.contains("--iterations") && o.stderr.contains("longer than a day"),
+            "{bin} --iterations {n}: {}",
+            o.stderr
+        );
+        assert!(!o.stderr.contains("internal error"), "{}", o.stderr);
+    }
+}
+
+/// A closed stdout ends a run quietly with 0 once the files are written; a
+/// full one gives one line and 1.
+pub fn assert_stdout_closed_and_full(bin: &str, extra: &[&str]) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("closed");
+    let mut child = std::process::Command::new(bin)
+        .arg("--out")
+        .arg(&out)
+        .args(extra)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{bin} | true: {err}");
+    assert!(err.is_empty(), "{bin} | true: {err}");
+    assert!(out.join("metrics.json").is_file());
+    let full = std::fs::File::create("/dev/full").expect("/dev/full");
+    let out = dir.path().join("full");
+    let o = std::process::Command::new(bin)
+        .arg("--out")
+        .arg(&out)
+        .args(extra)
+        .current_dir(root())
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{bin} > /dev/full: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("standard output") && err.contains("written"), "{err}");
+    assert!(out.join("metrics.json").is_file());
+}
+
 /// Runs `bin` and asserts success; returns the outcome.
 pub fn run_ok(bin: &str, args: &[&str]) -> Outcome {
     let o = run(bin, args);
@@ -321,6 +417,7 @@ pub fn refuses_bad_data(bin: &str, flag: &str, extra: &[&str], n_in: usize, n_ou
         let mut args = vec!["--out", out.to_str().unwrap(), flag, path.to_str().unwrap()];
         args.extend_from_slice(extra);
         assert_refused(bin, &args, &needles);
+        assert_eq!(run(bin, &args).code, Some(1), "{bin}: bad data exits with 1");
         assert!(
             nothing_in(&out),
             "{bin} {flag} {}: wrote {:?}",
@@ -345,6 +442,8 @@ pub fn refuses_bad_common_flags(bin: &str) {
         (&["--learning-rate", "-0.5"], &["--learning-rate", "-0.5"]),
         (&["--learning-rate", "0"], &["--learning-rate"]),
         (&["--learning-rate", "inf"], &["--learning-rate"]),
+        (&["--learning-rate", "-inf"], &["--learning-rate", "-inf"]),
+        (&["--momentum", "-0.5"], &["--momentum", "-0.5"]),
         (&["--learning-rate", "fast"], &["--learning-rate", "fast"]),
         (&["--momentum", "1"], &["--momentum", "[0, 1)"]),
         (&["--momentum", "-0.1"], &["--momentum"]),
@@ -359,11 +458,22 @@ pub fn refuses_bad_common_flags(bin: &str) {
         (&["--seed", "4294967296"], &["--seed", "4294967296", "--rng chacha8"]),
         (&["--rng", "numpy", "--seed", "18446744073709551615"], &["--seed"]),
         (&["--no-such-flag"], &["--no-such-flag"]),
+        (
+            &["--sampling", "foo"],
+            &["--sampling", "possible values: random, cyclic"],
+        ),
+        (&["--seeed", "3"], &["--seeed", "similar argument exists: '--seed'"]),
+        (&["--rng", "mt"], &["--rng", "possible values: numpy, chacha8"]),
     ];
     for (args, needles) in cases {
         let mut all = vec!["--out", o];
         all.extend_from_slice(args);
         assert_refused(bin, &all, needles);
+        assert_eq!(
+            run(bin, &all).code,
+            Some(2),
+            "{bin} {args:?}: a refused command line exits with 2"
+        );
         assert!(!out.exists(), "{bin} {args:?}: nothing may be written on bad flags");
     }
     refuses_bad_out(bin, &[]);

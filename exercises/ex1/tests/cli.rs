@@ -61,3 +61,35 @@ fn the_summary_fits_a_screen_and_the_readme_lists_the_flags() {
     assert!(run.stdout.contains(o), "says where the files went: {}", run.stdout);
     testkit::cli::assert_readme_lists_the_flags(BIN, "ex1");
 }
+
+/// Each check says whether it passed; a failed one exits with 1 after the
+/// metrics are written; a step too large for the network's ReLU kinks asks
+/// for a smaller step.
+#[test]
+fn failed_checks_are_said_and_exit_with_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().join("a");
+    let run = testkit::cli::run(BIN, &["--out", o.to_str().unwrap(), "--step", "1e-300"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stdout.contains("(a) FAILED"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("failed") && run.stderr.lines().count() == 1,
+        "{}",
+        run.stderr
+    );
+    assert!(o.join("metrics.json").is_file());
+    let ok = run_ok(BIN, &["--out", dir.path().join("b").to_str().unwrap()]);
+    assert!(
+        ok.stdout.contains("(a) passed") && !ok.stdout.contains("FAILED"),
+        "{}",
+        ok.stdout
+    );
+    let e = testkit::cli::run(BIN, &["--out", dir.path().join("c").to_str().unwrap(), "--step", "0.1"]);
+    assert_eq!(e.code, Some(2), "{}", e.stderr);
+    assert!(
+        e.stderr.contains("smaller") || e.stderr.contains("below"),
+        "{}",
+        e.stderr
+    );
+    assert!(!e.stderr.contains("try another --seed"), "{}", e.stderr);
+}

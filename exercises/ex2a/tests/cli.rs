@@ -226,3 +226,15 @@ fn a_long_run_shows_progress_on_a_terminal_only() {
         run.stderr
     );
 }
+
+const EXTRA: [&str; 0] = [];
+
+/// Memory and figures do not grow with --iterations; --iterations beyond
+/// its limit is refused up front; a closed stdout is quiet and a full one
+/// one line.
+#[test]
+fn flat_memory_limited_iterations_and_stdout() {
+    testkit::cli::assert_memory_flat_in_iterations(BIN, &EXTRA);
+    testkit::cli::assert_iterations_limited(BIN);
+    testkit::cli::assert_stdout_closed_and_full(BIN, &EXTRA);
+}

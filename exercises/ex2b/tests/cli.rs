@@ -175,3 +175,32 @@ fn offsets_contradictions_and_no_change_are_said_plainly() {
     assert!(run.stdout.contains("nothing was perturbed"), "{}", run.stdout);
     assert!(!run.stdout.contains("back to a perfect solution"), "{}", run.stdout);
 }
+
+const EXTRA: [&str; 1] = ["--no-sweep"];
+
+/// Memory and figures do not grow with --iterations; --iterations beyond
+/// its limit is refused up front; a closed stdout is quiet and a full one
+/// one line.
+#[test]
+fn flat_memory_limited_iterations_and_stdout() {
+    testkit::cli::assert_memory_flat_in_iterations(BIN, &EXTRA);
+    testkit::cli::assert_iterations_limited(BIN);
+    testkit::cli::assert_stdout_closed_and_full(BIN, &EXTRA);
+}
+
+/// A start that cannot train is blamed, not the learning rate; an index
+/// out of range is a refused command line.
+#[test]
+fn divergence_names_the_start_and_bad_perturbations_exit_with_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().join("a");
+    let e = assert_refused(
+        BIN,
+        &["--out", o.to_str().unwrap(), "--perturb", "W[0,1]=1e308", "--no-sweep"],
+        &["the data or the start"],
+    );
+    assert!(!e.contains("learning rate"), "{e}");
+    let out = testkit::cli::run(BIN, &["--out", o.to_str().unwrap(), "--perturb", "W[5,1]=0"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("--perturb"), "{}", out.stderr);
+}

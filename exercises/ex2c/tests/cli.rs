@@ -336,3 +336,15 @@ fn one_seed_is_said_as_one() {
         run.stdout
     );
 }
+
+const EXTRA: [&str; 5] = ["--seeds", "1", "--hidden", "5", "--no-cross-rates"];
+
+/// Memory and figures do not grow with --iterations; --iterations beyond
+/// its limit is refused up front; a closed stdout is quiet and a full one
+/// one line.
+#[test]
+fn flat_memory_limited_iterations_and_stdout() {
+    testkit::cli::assert_memory_flat_in_iterations(BIN, &EXTRA);
+    testkit::cli::assert_iterations_limited(BIN);
+    testkit::cli::assert_stdout_closed_and_full(BIN, &EXTRA);
+}

@@ -144,3 +144,29 @@ fn a_long_run_shows_progress_on_a_terminal_only() {
         run.stderr
     );
 }
+
+const EXTRA: [&str; 0] = [];
+
+/// Memory and figures do not grow with --iterations; --iterations beyond
+/// its limit is refused up front; a closed stdout is quiet and a full one
+/// one line.
+#[test]
+fn flat_memory_limited_iterations_and_stdout() {
+    testkit::cli::assert_memory_flat_in_iterations(BIN, &EXTRA);
+    testkit::cli::assert_iterations_limited(BIN);
+    testkit::cli::assert_stdout_closed_and_full(BIN, &EXTRA);
+}
+
+/// An absurd learning rate is named in scientific notation, never in 301
+/// digits.
+#[test]
+fn an_absurd_learning_rate_is_printed_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().join("a");
+    let e = assert_refused(
+        BIN,
+        &["--out", o.to_str().unwrap(), "--learning-rate", "1e300"],
+        &["1e300", "--learning-rate"],
+    );
+    assert!(e.len() < 300, "{e}");
+}

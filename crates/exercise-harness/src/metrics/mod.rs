@@ -11,6 +11,7 @@ pub mod ex2a;
 pub mod ex2b;
 pub mod ex2c;
 pub mod ex2d;
+pub mod valid;
 
 use anyhow::{Context, Result};
 use mlp::Generator;
@@ -108,8 +109,90 @@ pub struct Seeds {
     pub count: u64,
 }
 
-/// Reads the metrics of type `M` from `path`.
-pub fn read<M: serde::de::DeserializeOwned>(path: &Path) -> Result<M> {
+/// Reads the metrics of type `M` from `path`, refusing values no run can
+/// have written (see [`valid`]) with one line naming the file and the field.
+pub fn read<M: serde::de::DeserializeOwned + valid::Valid>(path: &Path) -> Result<M> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{}: not the metrics this version writes", path.display()))
+    let metrics: M = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not the metrics this version writes", path.display()))?;
+    let mut checker = valid::Checker::default();
+    metrics.check(&mut checker);
+    if let Some(problem) = checker.problem() {
+        anyhow::bail!("{}: {problem}", path.display());
+    }
+    Ok(metrics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The report's fixture metrics of `part`, edited by `edit`, read back.
+    fn edited(part: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../report/tests/fixtures/report")
+            .join(part)
+            .join("metrics.json");
+        let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+        edit(&mut value);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("metrics.json");
+        std::fs::write(&path, serde_json::to_string(&value).unwrap()).unwrap();
+        let result = match part {
+            "ex1" => read::<ex1::Metrics>(&path).map(|_| ()),
+            "ex2a" => read::<ex2a::Metrics>(&path).map(|_| ()),
+            "ex2b" => read::<ex2b::Metrics>(&path).map(|_| ()),
+            "ex2c" => read::<ex2c::Metrics>(&path).map(|_| ()),
+            _ => read::<ex2d::Metrics>(&path).map(|_| ()),
+        };
+        result.err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_fixtures_are_valid() {
+        for part in ["ex1", "ex2a", "ex2b", "ex2c", "ex2d"] {
+            assert_eq!(edited(part, |_| {}), "", "{part}");
+        }
+    }
+
+    #[test]
+    fn impossible_values_are_refused_naming_the_file_and_the_field() {
+        /// An edit of a part's metrics.
+        type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+        let cases: Vec<(&str, Edit, &str)> = vec![
+            (
+                "ex2c",
+                Box::new(|v| v["summary"][0]["test_cost_mean"] = (-1e308).into()),
+                "summary[0].test_cost_mean",
+            ),
+            (
+                "ex2c",
+                Box::new(|v| v["summary"][0]["seeds"] = 3.into()),
+                "summary[0].seeds",
+            ),
+            (
+                "ex2c",
+                Box::new(|v| v["runs"][2]["test_cost"] = (-0.5).into()),
+                "runs[2].test_cost",
+            ),
+            (
+                "ex2b",
+                Box::new(|v| v["sweep"]["recovered"] = 0.into()),
+                "sweep.failures",
+            ),
+            ("ex2b", Box::new(|v| v["final_cost"] = (-1.0).into()), "final_cost"),
+            ("ex2a", Box::new(|v| v["momentum"] = 1.5.into()), "momentum"),
+            ("ex2d", Box::new(|v| v["r2_z1_row"] = 7.into()), "r2_z1_row"),
+            (
+                "ex1",
+                Box::new(|v| v["checks"][0]["max_rel_error"] = (-1.0).into()),
+                "checks[0].max_rel_error",
+            ),
+        ];
+        for (part, edit, field) in cases {
+            let e = edited(part, edit);
+            assert!(e.contains("metrics.json") && e.contains(field), "{part} {field}: {e}");
+            assert_eq!(e.lines().count(), 1, "{e}");
+        }
+    }
 }
