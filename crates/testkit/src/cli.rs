@@ -138,6 +138,17 @@ pub fn assert_readme_lists_the_flags(bin: &str, name: &str) {
     );
 }
 
+/// Writes an XOR-shaped `.npz` (`inp` 4 x 2, `out` 4 x 1) of element type
+/// `T` to `path`, as `np.savez` would.
+pub fn write_xor_npz<T: ndarray_npy::WritableElement + Copy>(path: &Path, inp: [[T; 2]; 4], out: [T; 4]) {
+    let mut npz = ndarray_npy::NpzWriter::new(std::fs::File::create(path).expect("a test file"));
+    let inp = ndarray::Array2::from_shape_fn((4, 2), |(i, j)| inp[i][j]);
+    let out = ndarray::Array2::from_shape_fn((4, 1), |(i, _)| out[i]);
+    npz.add_array("inp", &inp).unwrap();
+    npz.add_array("out", &out).unwrap();
+    npz.finish().unwrap();
+}
+
 /// The peak memory (resident set, in KiB) of `bin` run with `args`, as
 /// GNU time measures it.
 pub fn peak_memory_kib(bin: &str, args: &[&str]) -> u64 {

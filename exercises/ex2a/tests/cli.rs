@@ -238,3 +238,34 @@ fn flat_memory_limited_iterations_and_stdout() {
     testkit::cli::assert_iterations_limited(BIN);
     testkit::cli::assert_stdout_closed_and_full(BIN, &EXTRA);
 }
+
+/// Data the course's start does not fit are blamed, not the backprop, and
+/// huge numbers are printed short; data too large to train on are named as
+/// the cause of a divergence, not the learning rate.
+#[test]
+fn the_data_are_blamed_for_what_they_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("u64.npz");
+    testkit::cli::write_xor_npz::<u64>(&huge, [[0, 0], [0, 1], [1, 0], [1, 1]], [0, u64::MAX, 1, 0]);
+    let o = dir.path().join("a");
+    let run = testkit::cli::run(BIN, &["--out", o.to_str().unwrap(), "--data", huge.to_str().unwrap()]);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        !said.contains("backprop.") && !said.contains("stationary point of this backprop"),
+        "{said}"
+    );
+    assert!(said.lines().all(|l| l.len() <= 100), "{said}");
+    let big = dir.path().join("big.npz");
+    testkit::cli::write_xor_npz::<f64>(
+        &big,
+        [[0.0, 0.0], [0.0, 1e200], [1e200, 0.0], [1e200, 1e200]],
+        [0.0, 1.0, 1.0, 0.0],
+    );
+    let o = dir.path().join("b");
+    let e = assert_refused(
+        BIN,
+        &["--out", o.to_str().unwrap(), "--data", big.to_str().unwrap()],
+        &["diverged", "the data or the start"],
+    );
+    assert!(!e.contains("learning rate"), "{e}");
+}
