@@ -93,6 +93,44 @@ pub fn run_in_terminal(bin: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Runs `bin` with `extra` into a new folder: its summary fits a screen
+/// and names the folder, and the README lists exactly its flags (its row
+/// for `name`).
+pub fn assert_summary_and_flags(bin: &str, name: &str, extra: &[&str]) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let o = dir.path().to_str().unwrap();
+    let mut args = vec!["--out", o];
+    args.extend_from_slice(extra);
+    let run = run_ok(bin, &args);
+    assert_fits_a_screen(bin, &run.stdout);
+    assert!(run.stdout.contains(o), "says where the files went: {}", run.stdout);
+    assert_readme_lists_the_flags(bin, name);
+}
+
+/// Runs `bin` with `extra` on a terminal, where its progress bar (labelled
+/// `label`) shows, and redirected, where nothing of it does.
+pub fn assert_progress_on_a_terminal_only(bin: &str, extra: &[&str], label: &str) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let args = |sub: &str| {
+        let mut a = vec!["--out".to_owned(), dir.path().join(sub).display().to_string()];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let tty = args("tty");
+    let shown = run_in_terminal(bin, &tty.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        shown.contains(label) && shown.contains("iterations, eta"),
+        "{bin}: no progress bar on a terminal: {shown}"
+    );
+    let redirected = args("redirected");
+    let run = run_ok(bin, &redirected.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        !run.stderr.contains("eta") && !run.stderr.contains('\u{1b}'),
+        "{bin}: a progress bar when redirected: {}",
+        run.stderr
+    );
+}
+
 /// Asserts that a run's summary fits a screen: at most 20 lines of at most
 /// 100 columns.
 pub fn assert_fits_a_screen(bin: &str, stdout: &str) {

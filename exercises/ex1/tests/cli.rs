@@ -54,12 +54,7 @@ fn bad_steps_are_refused() {
 /// flags.
 #[test]
 fn the_summary_fits_a_screen_and_the_readme_lists_the_flags() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = dir.path().to_str().unwrap();
-    let run = testkit::cli::run_ok(BIN, &["--out", o]);
-    testkit::cli::assert_fits_a_screen(BIN, &run.stdout);
-    assert!(run.stdout.contains(o), "says where the files went: {}", run.stdout);
-    testkit::cli::assert_readme_lists_the_flags(BIN, "ex1");
+    testkit::cli::assert_summary_and_flags(BIN, "ex1", &[]);
 }
 
 /// Each check says whether it passed; a failed one exits with 1 after the

@@ -196,35 +196,13 @@ fn files_the_previous_run_wrote_and_this_one_did_not_are_named() {
 /// flags.
 #[test]
 fn the_summary_fits_a_screen_and_the_readme_lists_the_flags() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = dir.path().to_str().unwrap();
-    let run = testkit::cli::run_ok(BIN, &["--out", o]);
-    testkit::cli::assert_fits_a_screen(BIN, &run.stdout);
-    assert!(run.stdout.contains(o), "says where the files went: {}", run.stdout);
-    testkit::cli::assert_readme_lists_the_flags(BIN, "ex2a");
+    testkit::cli::assert_summary_and_flags(BIN, "ex2a", &[]);
 }
 
 /// On a terminal a long run shows a progress bar; redirected, nothing of it.
 #[test]
 fn a_long_run_shows_progress_on_a_terminal_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("tty");
-    let mut args = vec!["--out", out.to_str().unwrap()];
-    args.extend_from_slice(&["--iterations", "3000000"]);
-    let shown = testkit::cli::run_in_terminal(BIN, &args);
-    assert!(
-        shown.contains("2a") && shown.contains("iterations, eta"),
-        "no progress bar: {shown}"
-    );
-    let out = dir.path().join("redirected");
-    let mut args = vec!["--out", out.to_str().unwrap()];
-    args.extend_from_slice(&["--iterations", "3000000"]);
-    let run = testkit::cli::run_ok(BIN, &args);
-    assert!(
-        !run.stderr.contains("eta") && !run.stderr.contains('\u{1b}'),
-        "{}",
-        run.stderr
-    );
+    testkit::cli::assert_progress_on_a_terminal_only(BIN, &["--iterations", "3000000"], "2a");
 }
 
 const EXTRA: [&str; 0] = [];

@@ -291,35 +291,13 @@ fn capacity_and_snapshots_run_only_when_asked() {
 /// flags.
 #[test]
 fn the_summary_fits_a_screen_and_the_readme_lists_the_flags() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = dir.path().to_str().unwrap();
-    let run = testkit::cli::run_ok(BIN, &["--out", o, "--iterations", "20000", "--capacity", "--snapshots"]);
-    testkit::cli::assert_fits_a_screen(BIN, &run.stdout);
-    assert!(run.stdout.contains(o), "says where the files went: {}", run.stdout);
-    testkit::cli::assert_readme_lists_the_flags(BIN, "ex2c");
+    testkit::cli::assert_summary_and_flags(BIN, "ex2c", &["--iterations", "20000", "--capacity", "--snapshots"]);
 }
 
 /// On a terminal a long run shows a progress bar; redirected, nothing of it.
 #[test]
 fn a_long_run_shows_progress_on_a_terminal_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("tty");
-    let mut args = vec!["--out", out.to_str().unwrap()];
-    args.extend_from_slice(&["--iterations", "300000"]);
-    let shown = testkit::cli::run_in_terminal(BIN, &args);
-    assert!(
-        shown.contains("2c") && shown.contains("iterations, eta"),
-        "no progress bar: {shown}"
-    );
-    let out = dir.path().join("redirected");
-    let mut args = vec!["--out", out.to_str().unwrap()];
-    args.extend_from_slice(&["--iterations", "300000"]);
-    let run = testkit::cli::run_ok(BIN, &args);
-    assert!(
-        !run.stderr.contains("eta") && !run.stderr.contains('\u{1b}'),
-        "{}",
-        run.stderr
-    );
+    testkit::cli::assert_progress_on_a_terminal_only(BIN, &["--iterations", "300000"], "2c");
 }
 
 /// One seed is said as one, without a spread it cannot have.

@@ -114,35 +114,13 @@ fn refuses_images_that_are_not_bars_and_wrong_shapes() {
 /// flags.
 #[test]
 fn the_summary_fits_a_screen_and_the_readme_lists_the_flags() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = dir.path().to_str().unwrap();
-    let run = testkit::cli::run_ok(BIN, &["--out", o]);
-    testkit::cli::assert_fits_a_screen(BIN, &run.stdout);
-    assert!(run.stdout.contains(o), "says where the files went: {}", run.stdout);
-    testkit::cli::assert_readme_lists_the_flags(BIN, "ex2d");
+    testkit::cli::assert_summary_and_flags(BIN, "ex2d", &[]);
 }
 
 /// On a terminal a long run shows a progress bar; redirected, nothing of it.
 #[test]
 fn a_long_run_shows_progress_on_a_terminal_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("tty");
-    let mut args = vec!["--out", out.to_str().unwrap()];
-    args.extend_from_slice(&["--iterations", "3000000"]);
-    let shown = testkit::cli::run_in_terminal(BIN, &args);
-    assert!(
-        shown.contains("2d") && shown.contains("iterations, eta"),
-        "no progress bar: {shown}"
-    );
-    let out = dir.path().join("redirected");
-    let mut args = vec!["--out", out.to_str().unwrap()];
-    args.extend_from_slice(&["--iterations", "3000000"]);
-    let run = testkit::cli::run_ok(BIN, &args);
-    assert!(
-        !run.stderr.contains("eta") && !run.stderr.contains('\u{1b}'),
-        "{}",
-        run.stderr
-    );
+    testkit::cli::assert_progress_on_a_terminal_only(BIN, &["--iterations", "3000000"], "2d");
 }
 
 const EXTRA: [&str; 0] = [];
