@@ -85,6 +85,12 @@ fn bad_perturbations_are_refused_with_one_line() {
         assert!(!out.exists());
     }
     assert_refused(BIN, &["--out", o, "--sweep-step", "0"], &["--sweep-step"]);
+    // A negative value is a bad value of its flag, not an unknown flag.
+    assert_refused(
+        BIN,
+        &["--out", o, "--sweep-step", "-0.5"],
+        &["--sweep-step", "-0.5", "from 0.01 to 3"],
+    );
     assert_refused(BIN, &["--out", o, "--sweep-seeds", "0"], &["--sweep-seeds"]);
     assert_refused(
         BIN,
