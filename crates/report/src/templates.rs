@@ -9,6 +9,11 @@
 //! that computes (a comparison, arithmetic, a filter, a test): the
 //! templates only print. The syntax tree is not a stable API of tera, so
 //! the workspace pins tera's exact version.
+//!
+//! Long paragraphs hold one sentence per line: each line break sits inside
+//! an empty Tera comment (a line ending in `{#`, the next starting with
+//! `#}`), so the rendered text is one paragraph and a diff of a template
+//! shows the sentence that changed.
 
 use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
