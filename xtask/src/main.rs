@@ -11,6 +11,14 @@
 // terminal: `<out>` and `[default: ...]` there are not HTML or links.
 #![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
 
+/// A line on stdout that never stops the work: a failure to write is said
+/// at the end, with what was written.
+macro_rules! tell {
+    ($($arg:tt)*) => {
+        exercise_harness::cli::say_or_remember(&format!($($arg)*))
+    };
+}
+
 mod parts;
 
 use anyhow::{Context, Result};
@@ -34,6 +42,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Write the data sets (xor_data.npz, func_approx_*.npz, bar_data.npy) into data/
+    #[command(after_help = exercise_harness::cli::EXIT_STATUS)]
     Data {
         /// Folder to write into [default: data/ in the workspace]
         #[arg(long, value_name = "DIR")]
@@ -50,6 +59,7 @@ enum Command {
     /// notebook with NumPy code cells), and replace the report folder with
     /// the new one as a whole (plain files; a folder holding files no run
     /// wrote is refused)
+    #[command(after_help = exercise_harness::cli::EXIT_STATUS)]
     Report {
         /// Render from the metrics and figures already in the report folder
         /// without building or running anything
@@ -88,6 +98,16 @@ fn workspace_root() -> PathBuf {
 
 fn data(out: Option<PathBuf>, replace: bool) -> Result<()> {
     let dir = out.unwrap_or_else(|| workspace_root().join("data"));
+    // The data sets are inputs: never inside a run's output folder, which
+    // its next run replaces as a whole.
+    if let Some((folder, owner)) = exercise_harness::output::folder::output_folder_holding(&dir) {
+        anyhow::bail!(
+            "--out {}: is inside {}, the output folder of {owner}, which its next run replaces; write the data \
+             elsewhere",
+            dir.display(),
+            folder.display()
+        );
+    }
     exercise_harness::output::prepare_out_dir(&dir)?;
     let files = report::recipes::all()?;
     // A different file at one of these names is someone's data: refused
@@ -116,14 +136,17 @@ fn data(out: Option<PathBuf>, replace: bool) -> Result<()> {
     }
     for path in &differing {
         let kept = exercise_harness::output::folder::kept_beside(path)?;
-        exercise_harness::say!("kept the previous {} as {}", path.display(), kept.display())?;
+        tell!("kept the previous {} as {}", path.display(), kept.display());
     }
     for (name, bytes) in files {
         let path = dir.join(name);
         exercise_harness::output::write_atomic(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
-        exercise_harness::say!("wrote {} ({} bytes)", path.display(), bytes.len())?;
+        tell!("wrote {} ({} bytes)", path.display(), bytes.len());
     }
-    Ok(())
+    match exercise_harness::cli::stdout_failure() {
+        Some(e) => anyhow::bail!("{e}; the data sets were written into {}", dir.display()),
+        None => Ok(()),
+    }
 }
 
 fn run_report(
@@ -138,6 +161,25 @@ fn run_report(
     // Looked up first, so that a missing browser is known early; the rest of
     // the report is written all the same, and the failure reported at the end.
     let browser = pdf.then(|| report::pdf::find_browser(browser.as_deref()));
+    if render_only {
+        // A part's file changed since the run cannot be rendered from at
+        // all (--replace would only keep it aside): say what helps.
+        if let Ok(previous) = exercise_harness::output::record::Contents::of(&out)
+            && previous.record.is_some()
+            && let Some((changed, _)) = previous.foreign.iter().find(|(p, _)| {
+                p.components()
+                    .next()
+                    .is_some_and(|c| report::PARTS.iter().any(|(name, _)| c.as_os_str() == *name))
+            })
+        {
+            anyhow::bail!(
+                "--render-only: {} was changed since the report's run wrote it, and the report renders the \
+                 parts' files as their run wrote them; run `cargo xtask report` to run the parts again (your \
+                 file is kept with --replace)",
+                out.join(changed).display()
+            );
+        }
+    }
     let mut folder = OutputFolder::claim(&out, REPORT, replace)?;
     let out = folder.dir().to_path_buf();
     // The new report is built beside the old one and takes its place whole.
@@ -158,7 +200,7 @@ fn run_report(
         parts::run_parts(&root, &staging).map_err(shown)?
     };
     let built = || -> Result<_> {
-        exercise_harness::say!("rendering the report ...")?;
+        tell!("rendering the report ...");
         let metrics = report::load_metrics(&staging)?;
         let prov = parts::provenance(&root, timings);
         let findings = Findings::new(&root, &metrics, &prov)?;
@@ -170,7 +212,7 @@ fn run_report(
     let (md, html, notebook, generated) = built().map_err(shown)?;
     let printed = browser.map(|b| {
         b.and_then(|b| {
-            exercise_harness::say!("printing the PDF with {} ...", b.display())?;
+            tell!("printing the PDF with {} ...", b.display());
             report::pdf::print_pdf(&b, &html)
         })
     });
@@ -192,32 +234,38 @@ fn run_report(
         None => None,
     };
     let committed = folder.commit(set)?;
-    exercise_harness::say!(
+    tell!(
         "wrote {}, {} and {}",
         out.join("index.html").display(),
         out.join("submission.md").display(),
         out.join("submission.ipynb").display()
-    )?;
+    );
     if pdf && failed.is_none() {
-        exercise_harness::say!("wrote {}", out.join("submission.pdf").display())?;
+        tell!("wrote {}", out.join("submission.pdf").display());
     }
     if (failed.is_some() || !pdf) && committed.dropped.iter().any(|p| p == Path::new("submission.pdf")) {
-        exercise_harness::say!(
+        tell!(
             "{} was not reprinted and is gone with the previous report{}",
             out.join("submission.pdf").display(),
             if pdf { "" } else { ": add --pdf to print it again" }
-        )?;
+        );
     }
     for line in committed.notices {
-        exercise_harness::say!("{line}")?;
+        tell!("{line}");
     }
     if let Some((kept, files)) = committed.kept {
-        exercise_harness::say!(
+        tell!(
             "{}",
             exercise_harness::output::folder::kept_line(&kept, &files, "that no run wrote or that were changed")
-        )?;
+        );
     }
-    failed.map_or(Ok(()), Err)
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    match exercise_harness::cli::stdout_failure() {
+        Some(e) => anyhow::bail!("{e}; the report was written into {}", out.display()),
+        None => Ok(()),
+    }
 }
 
 fn main() -> ExitCode {

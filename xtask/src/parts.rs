@@ -50,7 +50,7 @@ pub fn run_parts(root: &Path, staging: &Path) -> Result<Vec<Timing>> {
         // Said as each part starts, on stdout like the summaries (stderr
         // keeps to one line for an error); the part's own progress bar (on a
         // terminal, for the long runs) is on its stderr.
-        exercise_harness::say!("[{}/{}] {name}: {title} ...", i + 1, PARTS.len())?;
+        tell!("[{}/{}] {name}: {title} ...", i + 1, PARTS.len());
         let start = Instant::now();
         let output = Command::new(bin_dir.join(name))
             .current_dir(root)
@@ -70,12 +70,12 @@ pub fn run_parts(root: &Path, staging: &Path) -> Result<Vec<Timing>> {
         let stdout = String::from_utf8_lossy(&output.stdout);
         // The part wrote into the staging folder, which becomes the report:
         // say where its files end up.
-        exercise_harness::cli::say(
+        exercise_harness::cli::say_or_remember(
             stdout
                 .replace(&*staging.to_string_lossy(), &report_dir(staging).to_string_lossy())
                 .trim_end(),
-        )?;
-        exercise_harness::say!("  ({name}: {seconds:.2} s)")?;
+        );
+        tell!("  ({name}: {seconds:.2} s)");
         timings.push(Timing {
             part: title.to_string(),
             seconds: format!("{seconds:.2}"),

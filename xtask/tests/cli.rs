@@ -132,26 +132,33 @@ fn render_only_names_a_part_file_that_changed() {
     let o = out.to_str().unwrap();
     run_ok(BIN, &["report", "--render-only", "--out", o]);
     std::fs::write(out.join("ex2a/metrics.json"), "{}").unwrap();
-    assert_refused(
-        BIN,
-        &["report", "--render-only", "--out", o],
-        &["ex2a/metrics.json", "changed since"],
-    );
-    let e = assert_refused(
-        BIN,
-        &["report", "--render-only", "--replace", "--out", o],
-        &[
-            "--render-only",
-            "ex2a/metrics.json",
-            "changed or removed",
-            "cargo xtask report",
-        ],
-    );
-    assert!(!e.contains(".new-"), "{e}");
+    for replace in [&[][..], &["--replace"][..]] {
+        let mut args = vec!["report", "--render-only", "--out", o];
+        args.extend_from_slice(replace);
+        let e = assert_refused(
+            BIN,
+            &args,
+            &[
+                "--render-only",
+                "ex2a/metrics.json",
+                "changed since",
+                "cargo xtask report",
+            ],
+        );
+        assert!(!e.contains(".new-"), "{e}");
+    }
     assert_eq!(
         std::fs::read_to_string(out.join("ex2a/metrics.json")).unwrap(),
         "{}",
         "nothing touched"
+    );
+    // A part's file deleted: named too.
+    report_fixture(&out);
+    std::fs::remove_file(out.join("ex2c/capacity.svg")).unwrap();
+    assert_refused(
+        BIN,
+        &["report", "--render-only", "--out", o],
+        &["ex2c/capacity.svg", "changed or removed", "cargo xtask report"],
     );
 }
 
@@ -224,4 +231,29 @@ fn refused_command_lines_say_what_is_missing() {
         shown.contains("report") && shown.contains("data") && shown.contains("Exit status"),
         "{shown}"
     );
+}
+
+/// `cargo xtask data` writes every file whatever becomes of stdout, and
+/// never into an output folder.
+#[test]
+fn data_is_written_whole_and_never_into_an_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let o = std::process::Command::new(BIN)
+        .args(["data", "--out", dir.path().join("d").to_str().unwrap()])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("standard output") && err.contains("were written"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path().join("d")).unwrap().count(), 4);
+    let report = dir.path().join("report");
+    report_fixture(&report);
+    assert_refused(
+        BIN,
+        &["data", "--out", report.join("data").to_str().unwrap()],
+        &["inside", "output folder of report"],
+    );
+    assert!(!report.join("data").exists());
 }

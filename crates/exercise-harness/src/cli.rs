@@ -340,6 +340,26 @@ pub fn say(line: &str) -> Result<()> {
     }
 }
 
+/// The first failure to write to stdout that [`say_or_remember`] kept.
+static STDOUT_FAILURE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// [`say`] for a program that must finish its work whatever happens to
+/// stdout: a failure to write is kept (see [`stdout_failure`]) and the
+/// lines after it dropped.
+pub fn say_or_remember(line: &str) {
+    if STDOUT_FAILURE.get().is_some() {
+        return;
+    }
+    if let Err(e) = say(line) {
+        let _ = STDOUT_FAILURE.set(e.to_string());
+    }
+}
+
+/// The failure to write to stdout that [`say_or_remember`] met, if any.
+pub fn stdout_failure() -> Option<&'static str> {
+    STDOUT_FAILURE.get().map(String::as_str)
+}
+
 /// `println!` through [`say`]: `say!("wrote {n} files")?`.
 #[macro_export]
 macro_rules! say {

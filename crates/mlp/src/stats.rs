@@ -30,7 +30,8 @@ pub struct LinearFit {
 }
 
 /// Fits `y = slope * x + intercept` by least squares. `R^2` is 0 when `x`
-/// does not vary and 1 when `y` is constant and fitted exactly.
+/// does not vary and when `y` does not: a constant explains nothing, and
+/// follows no `x` (an output stuck at one value codes for nothing).
 pub fn linear_fit(x: &[f64], y: &[f64]) -> LinearFit {
     assert_eq!(x.len(), y.len());
     let (mx, my) = (mean(x), mean(y));
@@ -47,13 +48,7 @@ pub fn linear_fit(x: &[f64], y: &[f64]) -> LinearFit {
             r * r
         })
         .sum();
-    let r2 = if ss_tot > 0.0 {
-        1.0 - ss_res / ss_tot
-    } else if ss_res == 0.0 {
-        1.0
-    } else {
-        0.0
-    };
+    let r2 = if ss_tot > 0.0 { 1.0 - ss_res / ss_tot } else { 0.0 };
     LinearFit { slope, intercept, r2 }
 }
 
@@ -155,6 +150,14 @@ pub fn share_below(a: &[f64], b: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_constant_follows_nothing() {
+        let fit = linear_fit(&[0.0, 1.0, 2.0], &[0.5, 0.5, 0.5]);
+        assert_eq!((fit.slope, fit.r2), (0.0, 0.0));
+        assert_eq!(linear_fit(&[1.0, 1.0], &[0.0, 2.0]).r2, 0.0);
+        assert!((linear_fit(&[0.0, 1.0, 2.0], &[1.0, 3.0, 5.0]).r2 - 1.0).abs() < 1e-15);
+    }
 
     #[test]
     fn the_two_medians() {

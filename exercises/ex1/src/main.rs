@@ -33,7 +33,7 @@ struct Args {
     seed: u64,
 
     /// Step h of the five-point central differences
-    /// (f(x-2h) - 8f(x-h) + 8f(x+h) - f(x+2h)) / 12h
+    /// (f(x-2h) - 8f(x-h) + 8f(x+h) - f(x+2h)) / 12h, with 0 < h <= 0.1
     #[arg(long, value_name = "H", default_value_t = 1e-3, value_parser = parse_step, allow_hyphen_values = true)]
     step: f64,
 }

@@ -50,11 +50,13 @@ struct Args {
     #[arg(long, value_name = "P[I,J]=X", default_value = "W[0,1]=0")]
     perturb: Perturbation,
 
-    /// Step of the sweep's offset grid from -3 to +3 (0 left out)
+    /// Step of the sweep's offset grid from -3 to +3 (0 left out), from 0.01
+    /// to 3
     #[arg(long, value_name = "STEP", default_value_t = 0.25, value_parser = parse_step, allow_hyphen_values = true)]
     sweep_step: f64,
 
-    /// Sample orders per perturbation in the sweep: seeds --seed .. --seed + N
+    /// Sample orders per perturbation in the sweep, 1 to 1000: seeds --seed ..
+    /// --seed + N
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1000), allow_negative_numbers = true)]
     sweep_seeds: u64,
 

@@ -51,11 +51,12 @@ struct Args {
     #[arg(long, value_name = "PATH")]
     test: Option<PathBuf>,
 
-    /// Hidden units K; repeat for several (--hidden 5 --hidden 40)
+    /// Hidden units K, 1 to 100000; repeat for several (--hidden 5 --hidden 40)
     #[arg(long = "hidden", value_name = "K", default_values_t = [5usize, 40], value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000), allow_negative_numbers = true)]
     hidden: Vec<usize>,
 
-    /// Number of seeds per K: seeds --seed .. --seed + N, run in parallel
+    /// Number of seeds per K, 1 to 10000: seeds --seed .. --seed + N, run in
+    /// parallel
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000), allow_negative_numbers = true)]
     seeds: u64,
 
@@ -66,7 +67,8 @@ struct Args {
     no_cross_rates: bool,
 
     /// Beyond the sheet: also train K = 1, 2, 3, 4, 5, 8, 10, 15, 20, 30, 40,
-    /// 60, 80, 100 (each at its own default rate, with the same seeds) and
+    /// 60, 80, 100 (each at its own default rate 0.2/K, or all at
+    /// --learning-rate when it is given; with the same seeds) and
     /// draw the test and training cost against K (capacity.svg)
     #[arg(long)]
     capacity: bool,
@@ -75,6 +77,23 @@ struct Args {
     /// iterations 10, 100, ..., 10^6 during its run (snapshots.svg)
     #[arg(long)]
     snapshots: bool,
+}
+
+/// A cost as the summary prints it: five decimals, or scientific notation
+/// when too large for a line.
+fn cost(x: f64) -> String {
+    if x.abs() < 1e6 {
+        format!("{x:.5}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// A learning rate as the summary prints it: as given, or to four decimals
+/// where its digits run on (`0.0667` for 0.2/3).
+fn short(x: f64) -> String {
+    let plain = exercise_harness::cli::num(x);
+    if plain.len() > 8 { format!("{x:.4}") } else { plain }
 }
 
 /// The hidden sizes of `--capacity`.
@@ -233,6 +252,16 @@ impl Exercise for FunctionApproximation {
                     train_cost: dataset_cost(&run.trained, train),
                     test_cost: dataset_cost(&run.trained, test),
                 };
+                // Trained fine, but the test data overflow the network's
+                // arithmetic: no cost to report.
+                anyhow::ensure!(
+                    result.test_cost.is_finite(),
+                    "run {}: the trained network's cost on the test data ({}) is {}; the test data hold values too \
+                     large for this network",
+                    run.name,
+                    self.test_path.display(),
+                    result.test_cost
+                );
                 let snapshots = watched.then(|| Watched {
                     hidden: k,
                     learning_rate: config.learning_rate(),
@@ -555,19 +584,42 @@ fn report(
     lines.push(
         "  mean cost over the seeds on the test data (± its standard deviation) and the training data:".to_owned(),
     );
-    for (s, label) in summary
+    let own = if args.common.learning_rate.is_some() {
+        "--learning-rate"
+    } else {
+        "default rate"
+    };
+    // A screen's worth: the runs at the other Ks' rates are listed while
+    // they fit, else counted (they are all in the metrics).
+    let others_fit = summary.len() + other_rates.len() <= 12;
+    let listed = summary
         .iter()
-        .map(|s| (s, "default rate"))
-        .chain(other_rates.iter().map(|s| (s, "other K's rate")))
-    {
+        .map(|s| (s, own))
+        .chain(other_rates.iter().filter(|_| others_fit).map(|s| (s, "other K's rate")));
+    for (s, label) in listed.take(12) {
         let spread = if s.seeds == 1 {
             format!("(one seed, {})", s.representative_seed)
         } else {
-            format!("± {:.5} (median seed {})", s.test_cost_std, s.representative_seed)
+            format!("± {} (median seed {})", cost(s.test_cost_std), s.representative_seed)
         };
         lines.push(format!(
-            "  K = {:>3}, eta = {} ({label}): test {:.5} {spread}, training {:.5}",
-            s.hidden, s.learning_rate, s.test_cost_mean, s.train_cost_mean
+            "  K = {:>3}, eta = {} ({label}): test {} {spread}, training {}",
+            s.hidden,
+            short(s.learning_rate),
+            cost(s.test_cost_mean),
+            cost(s.train_cost_mean)
+        ));
+    }
+    if summary.len() > 12 {
+        lines.push(format!(
+            "  ... and {} more sizes: see metrics.json (summary)",
+            summary.len() - 12
+        ));
+    }
+    if !others_fit && !other_rates.is_empty() {
+        lines.push(format!(
+            "  and {} groups at the other Ks' rates: see metrics.json (other_rates)",
+            other_rates.len()
         ));
     }
     if let (true, Some(best)) = (summary.len() > 1, lowest) {

@@ -113,8 +113,18 @@ pub struct Seeds {
 /// have written (see [`valid`]) with one line naming the file and the field.
 pub fn read<M: serde::de::DeserializeOwned + valid::Valid>(path: &Path) -> Result<M> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let metrics: M = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not the metrics this version writes", path.display()))?;
+    let metrics: M = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text)).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        if field.is_empty() || field == "." {
+            anyhow::anyhow!("{}: not the metrics this version writes: {inner}", path.display())
+        } else {
+            anyhow::anyhow!(
+                "{}: {field}: not the metrics this version writes: {inner}",
+                path.display()
+            )
+        }
+    })?;
     let mut checker = valid::Checker::default();
     metrics.check(&mut checker);
     if let Some(problem) = checker.problem() {

@@ -38,9 +38,21 @@ impl Checker {
     }
 }
 
-fn header(c: &mut Checker, h: &Header) {
+fn header(c: &mut Checker, h: &Header, exercise: &str) {
     let s = &h.settings;
-    c.that(s.iterations >= 1, || "iterations is 0; expected at least 1".to_owned());
+    c.that(h.exercise == exercise, || {
+        format!(
+            "exercise is \"{}\"; expected \"{exercise}\" in this part's folder",
+            h.exercise
+        )
+    });
+    c.that((1..=crate::cli::MAX_ITERATIONS).contains(&s.iterations), || {
+        format!(
+            "iterations is {}; expected 1 to {}",
+            s.iterations,
+            crate::cli::MAX_ITERATIONS
+        )
+    });
     c.that(s.learning_rate.is_finite() && s.learning_rate > 0.0, || {
         format!("learning_rate is {}; expected a finite number above 0", s.learning_rate)
     });
@@ -54,8 +66,21 @@ impl Valid for ex1::Metrics {
         c.that(self.step.is_finite() && self.step > 0.0, || {
             format!("step is {}; expected a finite number above 0", self.step)
         });
-        c.that(!self.checks.is_empty(), || "checks is empty".to_owned());
+        c.that(self.exercise == "1", || {
+            format!("exercise is \"{}\"; expected \"1\"", self.exercise)
+        });
+        let parts: Vec<&str> = self.checks.iter().map(|k| k.part.as_str()).collect();
+        c.that(parts == ["a", "b", "c", "d", "e", "f"], || {
+            format!("checks holds the parts {parts:?}; expected a to f, each once")
+        });
         c.cost(|| "max_rel_error".to_owned(), self.max_rel_error);
+        let worst = self.checks.iter().map(|k| k.max_rel_error).fold(0.0, f64::max);
+        c.that(self.max_rel_error == worst, || {
+            format!(
+                "max_rel_error is {}, but the largest of checks[].max_rel_error is {worst}",
+                self.max_rel_error
+            )
+        });
         for (i, check) in self.checks.iter().enumerate() {
             c.cost(|| format!("checks[{i}].max_rel_error"), check.max_rel_error);
             for (j, l) in check.layers.iter().enumerate() {
@@ -67,7 +92,7 @@ impl Valid for ex1::Metrics {
 
 impl Valid for ex2a::Metrics {
     fn check(&self, c: &mut Checker) {
-        header(c, &self.header);
+        header(c, &self.header, "2a");
         c.cost(|| "max_abs_weight_change".to_owned(), self.max_abs_weight_change);
         c.cost(|| "initial_cost".to_owned(), self.initial_cost);
         c.cost(|| "final_cost".to_owned(), self.final_cost);
@@ -80,7 +105,13 @@ impl Valid for ex2a::Metrics {
 
 impl Valid for ex2b::Metrics {
     fn check(&self, c: &mut Checker) {
-        header(c, &self.header);
+        header(c, &self.header, "2b");
+        c.that(self.perturbation.parse::<crate::sheet::Perturbation>().is_ok(), || {
+            format!(
+                "perturbation is \"{}\"; expected NAME[ROW,COL]=VALUE as --perturb takes it",
+                self.perturbation
+            )
+        });
         c.cost(|| "initial_cost".to_owned(), self.initial_cost);
         c.cost(|| "final_cost".to_owned(), self.final_cost);
         c.that(
@@ -169,6 +200,9 @@ fn summaries(c: &mut Checker, field: &str, summary: &[ex2c::Summary], runs: &[ex
 
 impl Valid for ex2c::Metrics {
     fn check(&self, c: &mut Checker) {
+        c.that(self.exercise == "2c", || {
+            format!("exercise is \"{}\"; expected \"2c\"", self.exercise)
+        });
         c.that(self.iterations >= 1, || {
             "iterations is 0; expected at least 1".to_owned()
         });
@@ -205,7 +239,17 @@ impl Valid for ex2c::Metrics {
 
 impl Valid for ex2d::Metrics {
     fn check(&self, c: &mut Checker) {
-        header(c, &self.header);
+        header(c, &self.header, "2d");
+        for (name, fit) in [
+            ("z1_row", &self.fits.z1_row),
+            ("z1_column", &self.fits.z1_column),
+            ("z2_row", &self.fits.z2_row),
+            ("z2_column", &self.fits.z2_column),
+        ] {
+            c.that((0.0..=1.0 + 1e-9).contains(&fit.r2), || {
+                format!("fits.{name}.r2 is {}; expected an R² from 0 to 1", fit.r2)
+            });
+        }
         c.cost(|| "final_cost".to_owned(), self.final_cost);
         c.cost(|| "max_abs_error".to_owned(), self.max_abs_error);
         for (name, r2) in [

@@ -518,6 +518,14 @@ fn check_contents(dir: &Path, shown: &str, owner: &str, replace: bool) -> Result
     Ok(contents)
 }
 
+/// The output folder (of a part or the report) that `dir` is or lies in,
+/// with what wrote it, if any.
+pub fn output_folder_holding(dir: &Path) -> Option<(PathBuf, String)> {
+    let abs = std::path::absolute(dir).ok()?;
+    abs.ancestors()
+        .find_map(|a| Record::read(a).ok().flatten().map(|r| (a.to_path_buf(), r.written_by)))
+}
+
 /// Renames the file at `path` to `<path>.kept-<time>` beside it (a free
 /// name), and returns that name.
 pub fn kept_beside(path: &Path) -> Result<PathBuf> {
@@ -680,11 +688,24 @@ fn is_mount_point(_dir: &Path, _parent: &Path) -> bool {
 /// it. Runs into one folder take turns.
 fn take_lock(parent: &Path, name: &std::ffi::OsStr, shown: &str) -> Result<File> {
     let path = parent.join(format!(".{}.lock", name.to_string_lossy()));
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
+    // Never through a link, never anything but a plain file: a lock planted
+    // as a link to someone's file must not empty that file.
+    if let Ok(m) = std::fs::symlink_metadata(&path)
+        && !m.file_type().is_file()
+    {
+        bail!(
+            "{shown}: the lock {} is not a plain file (a link?); remove it and run again",
+            path.display()
+        );
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).read(true).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    let mut file = options
         .open(&path)
         .with_context(|| format!("{shown}: cannot create the lock {}", path.display()))?;
     match file.try_lock() {

@@ -560,3 +560,14 @@ fn a_damaged_record_is_named_with_what_to_do() {
         );
     }
 }
+
+#[test]
+fn a_lock_planted_as_a_link_is_refused_and_its_target_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let precious = tmp.path().join("precious.txt");
+    std::fs::write(&precious, "do not empty me").unwrap();
+    std::os::unix::fs::symlink(&precious, tmp.path().join(".out.lock")).unwrap();
+    let e = refused(&tmp.path().join("out"), "ex2a", false);
+    assert!(e.contains(".out.lock") && e.contains("not a plain file"), "{e}");
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "do not empty me");
+}
