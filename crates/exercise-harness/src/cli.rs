@@ -128,6 +128,16 @@ pub fn diverged_error(e: Diverged, start_cost: f64) -> anyhow::Error {
     }
 }
 
+/// `n` and the word for one, in the plural unless `n` is 1: `1 seed`,
+/// `10 seeds`.
+pub fn count(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// A number as a person reads it: plain in the usual range, in scientific
 /// notation when very large or very small (`1e300`, never 301 digits).
 pub fn num(x: f64) -> String {

@@ -159,8 +159,8 @@ impl Exercise for PerfectStart {
         }
         Ok(vec![
             format!(
-                "Exercise 2a: XOR from the perfect start, {} iterations ({} sampling, seed {})",
-                config.iterations(),
+                "Exercise 2a: XOR from the perfect start, {} ({} sampling, seed {})",
+                exercise_harness::cli::count(config.iterations(), "iteration"),
                 config.sampling(),
                 config.seed()
             ),

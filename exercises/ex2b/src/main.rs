@@ -173,9 +173,9 @@ impl Exercise for PerturbedStart {
         };
         let mut summary = vec![
             format!(
-                "Exercise 2b: XOR from the start with {} (was {original}), {} iterations ({} sampling, seed {})",
+                "Exercise 2b: XOR from the start with {} (was {original}), {} ({} sampling, seed {})",
                 args.perturb,
-                config.iterations(),
+                exercise_harness::cli::count(config.iterations(), "iteration"),
                 config.sampling(),
                 config.seed()
             ),
@@ -201,8 +201,10 @@ impl Exercise for PerturbedStart {
                 s.offsets.last().copied().unwrap_or(0.0),
             ));
             summary.push(format!(
-                "    {} sample orders each: {} of {} runs recover",
-                s.seeds.count, s.recovered, s.runs,
+                "    {} each: {} of {} runs recover",
+                exercise_harness::cli::count(s.seeds.count, "sample order"),
+                s.recovered,
+                s.runs,
             ));
             let cells: Vec<u64> = s.failed.iter().flatten().copied().collect();
             let failing = cells.iter().filter(|&&n| n > 0).count();

@@ -149,6 +149,12 @@ impl Exercise for FunctionApproximation {
             .iter()
             .map(|&k| Ok((k, args.common.train_config(k, ITERATIONS)?)))
             .collect::<Result<_>>()?;
+        if args.snapshots && configs[0].1.iterations() < 10 {
+            return Err(exercise_harness::cli::usage(format!(
+                "--snapshots with --iterations {}: the first snapshot is taken after 10 iterations",
+                configs[0].1.iterations()
+            )));
+        }
         let mut jobs = Vec::new();
         for &(k, c) in &configs {
             jobs.extend(seed_series(&c, args.seeds, "--seeds")?.into_iter().map(|c| (k, c)));
@@ -305,9 +311,9 @@ impl Exercise for FunctionApproximation {
         )?;
         if self.args.capacity {
             lines.push(format!(
-                "  capacity: K = 1 to 100 ({} sizes), {} seeds each: capacity.svg",
+                "  capacity: K = 1 to 100 ({} sizes), {} each: capacity.svg",
                 CAPACITY_KS.len(),
-                self.args.seeds
+                exercise_harness::cli::count(self.args.seeds, "seed")
             ));
         }
         if self.args.snapshots {
@@ -571,13 +577,9 @@ fn report(
         .min_by(|a, b| a.test_cost_mean.total_cmp(&b.test_cost_mean))
         .map(|s| s.hidden);
     let mut lines = vec![format!(
-        "Exercise 2c: 1 -> K -> 1 sigmoid networks, {} iterations, {} from {} ({} sampling)",
-        iterations,
-        if args.seeds == 1 {
-            "1 seed".to_owned()
-        } else {
-            format!("{} seeds", args.seeds)
-        },
+        "Exercise 2c: 1 -> K -> 1 sigmoid networks, {}, {} from {} ({} sampling)",
+        exercise_harness::cli::count(iterations, "iteration"),
+        exercise_harness::cli::count(args.seeds, "seed"),
         configs[0].1.seed(),
         configs[0].1.sampling()
     )];

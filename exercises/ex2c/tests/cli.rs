@@ -326,3 +326,19 @@ fn flat_memory_limited_iterations_and_stdout() {
     testkit::cli::assert_iterations_limited(BIN);
     testkit::cli::assert_stdout_closed_and_full(BIN, &EXTRA);
 }
+
+/// Snapshots need the iterations of their first snapshot: fewer are a
+/// refused command line, not an empty figure.
+#[test]
+fn snapshots_of_too_short_a_run_are_refused() {
+    let o = testkit::cli::run(
+        BIN,
+        &["--out", "/nonexistent/never", "--snapshots", "--iterations", "5"],
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("--snapshots") && o.stderr.contains("10 iterations"),
+        "{}",
+        o.stderr
+    );
+}

@@ -257,8 +257,8 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
     }
     Ok(vec![
         format!(
-            "Exercise 2d: bars, 25 -> {HIDDEN} -> 2 sigmoid network, {} iterations ({} sampling, seed {})",
-            config.iterations(),
+            "Exercise 2d: bars, 25 -> {HIDDEN} -> 2 sigmoid network, {} ({} sampling, seed {})",
+            exercise_harness::cli::count(config.iterations(), "iteration"),
             config.sampling(),
             config.seed()
         ),
