@@ -86,6 +86,17 @@ enum Command {
         /// kept in <out>.kept-<time>/ beside the folder
         #[arg(long)]
         replace: bool,
+
+        /// The sheet's "Name(s)" field: repeat for each name (--name "Ada
+        /// Lovelace" --name "Alan Turing"). Kept for later runs unless given
+        /// again; --name "" clears it. Without it the field is a line to
+        /// fill in
+        #[arg(long = "name", value_name = "NAME")]
+        names: Vec<String>,
+
+        /// The sheet's "Group" field, kept like --name
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
     },
 }
 
@@ -149,13 +160,57 @@ fn data(out: Option<PathBuf>, replace: bool) -> Result<()> {
     }
 }
 
-fn run_report(
+/// How `cargo xtask report` runs.
+struct Options {
     render_only: bool,
-    out: Option<PathBuf>,
     pdf: bool,
     browser: Option<PathBuf>,
     replace: bool,
-) -> Result<()> {
+}
+
+/// The student's names and group as given on the command line (`None`
+/// where not given: the last run's are kept).
+struct Student {
+    names: Vec<String>,
+    group: Option<String>,
+}
+
+/// The record key under which the report remembers the student.
+const STUDENT: &str = "student";
+
+impl Student {
+    /// The names and group to print: those given, else the last run's.
+    fn resolve(self, previous: Option<&serde_json::Value>) -> (Vec<String>, Option<String>) {
+        let kept_names = || -> Vec<String> {
+            previous
+                .and_then(|p| p.get("names"))
+                .and_then(|n| serde_json::from_value(n.clone()).ok())
+                .unwrap_or_default()
+        };
+        let kept_group = || {
+            previous
+                .and_then(|p| p.get("group"))
+                .and_then(|g| g.as_str())
+                .map(str::to_owned)
+        };
+        let names = if self.names.is_empty() {
+            kept_names()
+        } else {
+            self.names
+        };
+        let names = names.into_iter().filter(|n| !n.trim().is_empty()).collect();
+        let group = self.group.or_else(kept_group).filter(|g| !g.trim().is_empty());
+        (names, group)
+    }
+}
+
+fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Result<()> {
+    let Options {
+        render_only,
+        pdf,
+        browser,
+        replace,
+    } = options;
     let root = workspace_root();
     let out = out.unwrap_or_else(|| root.join("report"));
     // Looked up first, so that a missing browser is known early; the rest of
@@ -182,6 +237,13 @@ fn run_report(
     }
     let mut folder = OutputFolder::claim(&out, REPORT, replace)?;
     let out = folder.dir().to_path_buf();
+    let (names, group) = student.resolve(
+        folder
+            .previous()
+            .record
+            .as_ref()
+            .and_then(|r| r.remembered.get(STUDENT)),
+    );
     // The new report is built beside the old one and takes its place whole.
     let staging = folder.staging()?;
     // What goes wrong while the new report is built names the report's
@@ -203,7 +265,8 @@ fn run_report(
         tell!("rendering the report ...");
         let metrics = report::load_metrics(&staging)?;
         let prov = parts::provenance(&root, timings);
-        let findings = Findings::new(&root, &metrics, &prov)?;
+        let mut findings = Findings::new(&root, &metrics, &prov)?;
+        findings.student = report::findings::Student::new(&names, group.as_deref());
         let generated = document::generated_figures(&metrics)?;
         let (md, html) = document::render(&root, &staging, &findings, &generated)?;
         let notebook = document::notebook(&root, &staging, &md, &metrics, &generated)?;
@@ -217,6 +280,9 @@ fn run_report(
         })
     });
     let mut set = OutputSet::new();
+    if !names.is_empty() || group.is_some() {
+        set.remember(STUDENT, serde_json::json!({"names": names, "group": group}));
+    }
     set.add("submission.md", md);
     set.add("index.html", html);
     set.add("submission.ipynb", notebook);
@@ -277,6 +343,17 @@ fn main() -> ExitCode {
             pdf,
             browser,
             replace,
-        } => run_report(render_only, out, pdf, browser, replace),
+            names,
+            group,
+        } => run_report(
+            Options {
+                render_only,
+                pdf,
+                browser,
+                replace,
+            },
+            out,
+            Student { names, group },
+        ),
     })
 }

@@ -257,3 +257,55 @@ fn data_is_written_whole_and_never_into_an_output_folder() {
     );
     assert!(!report.join("data").exists());
 }
+
+/// The sheet's Name(s) and Group fields: filled from --name and --group,
+/// printed as written (no markup, HTML or math from them) in the page, the
+/// Markdown and the notebook, kept for later runs, cleared on request.
+#[test]
+fn names_and_group_fill_the_sheets_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    report_fixture(&out);
+    let o = out.to_str().unwrap();
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    run_ok(BIN, &["report", "--render-only", "--out", o]);
+    assert!(read("submission.md").contains("Name(s): ____________________ &nbsp; Group: ______"));
+    run_ok(
+        BIN,
+        &[
+            "report",
+            "--render-only",
+            "--out",
+            o,
+            "--name",
+            "Ada <b>Lovelace</b>",
+            "--name",
+            "Alan $x$ Turing",
+            "--group",
+            "G*7",
+        ],
+    );
+    let md = read("submission.md");
+    assert!(
+        md.contains(r"Name(s): Ada \<b\>Lovelace\<\/b\>, Alan \$x\$ Turing &nbsp; Group: G\*7"),
+        "{md}"
+    );
+    let html = read("index.html");
+    assert!(
+        html.contains("Name(s): Ada &lt;b&gt;Lovelace&lt;/b&gt;, Alan $x$ Turing"),
+        "names in the page"
+    );
+    assert!(html.contains("Group: G*7"), "group in the page");
+    assert!(
+        read("submission.ipynb").contains(r"Ada \\<b\\>Lovelace"),
+        "names in the notebook"
+    );
+    // Kept when not given again, cleared with an empty --name and --group.
+    run_ok(BIN, &["report", "--render-only", "--out", o]);
+    assert!(read("index.html").contains("Alan $x$ Turing"));
+    run_ok(
+        BIN,
+        &["report", "--render-only", "--out", o, "--name", "", "--group", ""],
+    );
+    assert!(read("submission.md").contains("Name(s): ____________________ &nbsp; Group: ______"));
+}

@@ -168,7 +168,8 @@ impl OutputFolder {
                 let _ = copy_entry(&self.dir.join(litter), &to);
             }
         }
-        let record = Record::of_folder(&staging, &self.owner)?;
+        let mut record = Record::of_folder(&staging, &self.owner)?;
+        record.remembered = set.remembered().clone();
         write_synced(&staging.join(RECORD), &record.to_bytes())?;
         // Last: a folder the user made read-only is read-only again.
         carry_permissions(&self.dir, &staging, &contents.ours);

@@ -69,6 +69,7 @@ pub fn prepare_out_dir(dir: &Path) -> Result<()> {
 #[derive(Debug, Default)]
 pub struct OutputSet {
     files: Vec<(PathBuf, Vec<u8>)>,
+    remembered: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl OutputSet {
@@ -112,6 +113,17 @@ impl OutputSet {
     /// The files' paths inside the folder, in the order they were added.
     pub fn names(&self) -> impl Iterator<Item = &Path> {
         self.files.iter().map(|(p, _)| p.as_path())
+    }
+
+    /// Asks the folder's record to remember `value` under `key` for the
+    /// next run (see [`record::Record::remembered`]).
+    pub fn remember(&mut self, key: &str, value: serde_json::Value) {
+        self.remembered.insert(key.to_owned(), value);
+    }
+
+    /// What the record is to remember.
+    pub fn remembered(&self) -> &std::collections::BTreeMap<String, serde_json::Value> {
+        &self.remembered
     }
 
     /// The files, paths and bytes, in the order they were added.

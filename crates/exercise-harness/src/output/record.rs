@@ -31,6 +31,10 @@ pub struct Record {
     /// Each file's path inside the folder (`/` between folders) and the
     /// SHA-256 of its bytes in lowercase hex.
     pub files: BTreeMap<String, String>,
+    /// What the program that wrote the folder asked to remember for its
+    /// next run (the report: the student's names and group).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub remembered: BTreeMap<String, serde_json::Value>,
 }
 
 impl Record {
@@ -47,6 +51,7 @@ impl Record {
             written_by: written_by.to_owned(),
             about: ABOUT.to_owned(),
             files,
+            remembered: BTreeMap::new(),
         })
     }
 

@@ -64,6 +64,63 @@ pub struct Findings {
     /// The generator and the NumPy lines that reproduce a run.
     pub rng: run::Rng,
     pub provenance: run::ProvenanceFindings,
+    /// The sheet's "Name(s)" and "Group" fields.
+    pub student: Student,
+}
+
+/// The sheet's "Name(s)" and "Group" fields as the Markdown prints them:
+/// escaped, or blank lines to fill in by hand.
+#[derive(Clone, Debug, Serialize)]
+pub struct Student {
+    pub names: String,
+    pub group: String,
+}
+
+impl Student {
+    /// The fields for `names` and `group`; blank where not given.
+    pub fn new(names: &[String], group: Option<&str>) -> Student {
+        let names: Vec<String> = names
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .map(markdown_text)
+            .collect();
+        Student {
+            names: if names.is_empty() {
+                "____________________".to_owned()
+            } else {
+                names.join(", ")
+            },
+            group: match group.map(str::trim) {
+                Some(g) if !g.is_empty() => markdown_text(g),
+                _ => "______".to_owned(),
+            },
+        }
+    }
+}
+
+impl Default for Student {
+    fn default() -> Student {
+        Student::new(&[], None)
+    }
+}
+
+/// `s` as literal Markdown text: every ASCII punctuation mark escaped (so
+/// that `*`, `_`, `<`, `&` and `$` print as themselves, never as markup,
+/// HTML or math) and line breaks made spaces.
+pub fn markdown_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl Findings {
@@ -90,6 +147,7 @@ impl Findings {
             diagram: backprop::Diagram::new(&metrics.ex2b.perturbation, metrics.ex2b.header.settings.learning_rate)?,
             rng: run::Rng::new(&metrics.ex2c),
             provenance: run::ProvenanceFindings::new(metrics, prov),
+            student: Student::default(),
         })
     }
 }
@@ -145,6 +203,17 @@ mod tests {
             One => "one",
             Other => "other",
         }
+    }
+
+    #[test]
+    fn names_print_as_written() {
+        assert_eq!(
+            markdown_text("Ada <b>*x*</b> & $y$"),
+            "Ada \\<b\\>\\*x\\*\\<\\/b\\> \\& \\$y\\$"
+        );
+        let s = Student::new(&["  ".into(), "Émile Zola".into(), "B_2".into()], Some(""));
+        assert_eq!((s.names.as_str(), s.group.as_str()), ("Émile Zola, B\\_2", "______"));
+        assert_eq!(Student::default().names, "____________________");
     }
 
     #[test]
