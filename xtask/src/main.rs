@@ -168,8 +168,10 @@ struct Options {
     replace: bool,
 }
 
-/// The student's names and group as given on the command line (`None`
-/// where not given: the last run's are kept).
+/// The student's names and group: as given on the command line (empty
+/// where not given: the last run's are kept), and as the report folder's
+/// record remembers them.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 struct Student {
     names: Vec<String>,
     group: Option<String>,
@@ -179,28 +181,21 @@ struct Student {
 const STUDENT: &str = "student";
 
 impl Student {
-    /// The names and group to print: those given, else the last run's.
-    fn resolve(self, previous: Option<&serde_json::Value>) -> (Vec<String>, Option<String>) {
-        let kept_names = || -> Vec<String> {
-            previous
-                .and_then(|p| p.get("names"))
-                .and_then(|n| serde_json::from_value(n.clone()).ok())
-                .unwrap_or_default()
-        };
-        let kept_group = || {
-            previous
-                .and_then(|p| p.get("group"))
-                .and_then(|g| g.as_str())
-                .map(str::to_owned)
-        };
-        let names = if self.names.is_empty() {
-            kept_names()
-        } else {
-            self.names
-        };
-        let names = names.into_iter().filter(|n| !n.trim().is_empty()).collect();
-        let group = self.group.or_else(kept_group).filter(|g| !g.trim().is_empty());
-        (names, group)
+    /// The names and group to print: those given, else the last run's; an
+    /// empty value clears one.
+    fn resolve(self, previous: Option<&serde_json::Value>) -> Student {
+        let kept: Student = previous
+            .and_then(|p| serde_json::from_value(p.clone()).ok())
+            .unwrap_or_default();
+        let names = if self.names.is_empty() { kept.names } else { self.names };
+        Student {
+            names: names.into_iter().filter(|n| !n.trim().is_empty()).collect(),
+            group: self.group.or(kept.group).filter(|g| !g.trim().is_empty()),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.names.is_empty() && self.group.is_none()
     }
 }
 
@@ -221,11 +216,7 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
         // all (--replace would only keep it aside): say what helps.
         if let Ok(previous) = exercise_harness::output::record::Contents::of(&out)
             && previous.record.is_some()
-            && let Some((changed, _)) = previous.foreign.iter().find(|(p, _)| {
-                p.components()
-                    .next()
-                    .is_some_and(|c| report::PARTS.iter().any(|(name, _)| c.as_os_str() == *name))
-            })
+            && let Some((changed, _)) = previous.foreign.iter().find(|(p, _)| parts::is_part_file(p))
         {
             anyhow::bail!(
                 "--render-only: {} was changed since the report's run wrote it, and the report renders the \
@@ -237,7 +228,7 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
     }
     let mut folder = OutputFolder::claim(&out, REPORT, replace)?;
     let out = folder.dir().to_path_buf();
-    let (names, group) = student.resolve(
+    let student = student.resolve(
         folder
             .previous()
             .record
@@ -266,7 +257,7 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
         let metrics = report::load_metrics(&staging)?;
         let prov = parts::provenance(&root, timings);
         let mut findings = Findings::new(&root, &metrics, &prov)?;
-        findings.student = report::findings::Student::new(&names, group.as_deref());
+        findings.student = report::findings::Student::new(&student.names, student.group.as_deref());
         let generated = document::generated_figures(&metrics)?;
         let (md, html) = document::render(&root, &staging, &findings, &generated)?;
         let notebook = document::notebook(&root, &staging, &md, &metrics, &generated)?;
@@ -280,8 +271,8 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
         })
     });
     let mut set = OutputSet::new();
-    if !names.is_empty() || group.is_some() {
-        set.remember(STUDENT, serde_json::json!({"names": names, "group": group}));
+    if !student.is_empty() {
+        set.remember(STUDENT, serde_json::to_value(&student)?);
     }
     set.add("submission.md", md);
     set.add("index.html", html);

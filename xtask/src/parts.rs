@@ -94,26 +94,26 @@ fn report_dir(staging: &Path) -> PathBuf {
     staging.with_file_name(report)
 }
 
+/// Whether `rel`, a path inside a report folder, lies in one of the parts'
+/// folders.
+pub fn is_part_file(rel: &Path) -> bool {
+    rel.components()
+        .next()
+        .is_some_and(|c| PARTS.iter().any(|(name, _)| c.as_os_str() == *name))
+}
+
 /// For `--render-only`: the parts' files of the previous report, copied
 /// into the staging folder to render from.
 pub fn copy_parts(report: &Path, previous: &Contents, staging: &Path) -> Result<()> {
-    let part_files: Vec<&PathBuf> = previous
-        .ours
-        .iter()
-        .filter(|p| {
-            p.components()
-                .next()
-                .is_some_and(|c| PARTS.iter().any(|(name, _)| c.as_os_str() == *name))
-        })
-        .collect();
+    let part_files: Vec<&PathBuf> = previous.ours.iter().filter(|p| is_part_file(p)).collect();
     // A part's file that the last run wrote and that is no longer as it was
     // (edited and kept aside with --replace, or deleted): the parts' output
     // is not the last run's any more.
     if let Some(record) = &previous.record
-        && let Some(gone) = record.files.keys().find(|f| {
-            PARTS.iter().any(|(name, _)| f.starts_with(&format!("{name}/")))
-                && !previous.ours.iter().any(|p| record::slashed(p) == **f)
-        })
+        && let Some(gone) = record
+            .files
+            .keys()
+            .find(|f| is_part_file(Path::new(f.as_str())) && !previous.ours.iter().any(|p| record::slashed(p) == **f))
     {
         bail!(
             "--render-only: {} was changed or removed since the report's run wrote it; run `cargo xtask report` \

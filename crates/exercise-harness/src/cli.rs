@@ -370,14 +370,6 @@ pub fn stdout_failure() -> Option<&'static str> {
     STDOUT_FAILURE.get().map(String::as_str)
 }
 
-/// `println!` through [`say`]: `say!("wrote {n} files")?`.
-#[macro_export]
-macro_rules! say {
-    ($($arg:tt)*) => {
-        $crate::cli::say(&format!($($arg)*))
-    };
-}
-
 /// The widest line of a run's summary on the terminal.
 pub const SUMMARY_WIDTH: usize = 100;
 

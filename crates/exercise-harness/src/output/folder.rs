@@ -523,8 +523,16 @@ fn check_contents(dir: &Path, shown: &str, owner: &str, replace: bool) -> Result
 /// with what wrote it, if any.
 pub fn output_folder_holding(dir: &Path) -> Option<(PathBuf, String)> {
     let abs = std::path::absolute(dir).ok()?;
-    abs.ancestors()
-        .find_map(|a| Record::read(a).ok().flatten().map(|r| (a.to_path_buf(), r.written_by)))
+    recorded_ancestors(&abs)
+        .next()
+        .map(|(folder, r)| (folder, r.written_by))
+}
+
+/// `dir` and the folders above it that hold a record, nearest first, with
+/// their records.
+fn recorded_ancestors(dir: &Path) -> impl Iterator<Item = (PathBuf, Record)> + '_ {
+    dir.ancestors()
+        .filter_map(|a| Record::read(a).ok().flatten().map(|r| (a.to_path_buf(), r)))
 }
 
 /// Renames the file at `path` to `<path>.kept-<time>` beside it (a free
@@ -636,18 +644,14 @@ fn check_place(dir: &Path, parent: &Path, owner: &str, shown: &str) -> Result<()
         }
         _ => {}
     }
-    if owner != REPORT {
-        for ancestor in dir.ancestors().skip(1) {
-            if let Ok(Some(r)) = Record::read(ancestor)
-                && r.written_by == REPORT
-            {
-                bail!(
-                    "{shown}: is inside the report folder {}, which `cargo xtask report` writes as a whole; \
-                     give {owner} a folder of its own (its default is out/{owner})",
-                    ancestor.display()
-                );
-            }
-        }
+    if owner != REPORT
+        && let Some((report, _)) = recorded_ancestors(parent).find(|(_, r)| r.written_by == REPORT)
+    {
+        bail!(
+            "{shown}: is inside the report folder {}, which `cargo xtask report` writes as a whole; give \
+             {owner} a folder of its own (its default is out/{owner})",
+            report.display()
+        );
     }
     std::fs::create_dir_all(parent)
         .with_context(|| format!("{shown}: cannot create its parent {}", parent.display()))?;
