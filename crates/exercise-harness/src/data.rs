@@ -26,3 +26,20 @@ pub fn load_data(path: &Path, n_in: usize, n_out: usize) -> Result<Dataset> {
     Dataset::new(samples.inputs, samples.targets, samples.n_in, samples.n_out)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
+
+/// SHA-256 of the file at `path`, lowercase hex.
+pub fn file_sha256(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    Ok(crate::output::record::sha256_hex(&bytes))
+}
+
+/// Whether the file at `path` holds exactly the bytes of the project's own
+/// data set `name` (the committed `data/<name>`, by SHA-256): only then do
+/// the recipe's facts (its function, its noise) describe the data. False
+/// when either file cannot be read.
+pub fn is_project_data(path: &Path, name: &str) -> bool {
+    match (file_sha256(path), file_sha256(&default_data(name))) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}

@@ -553,26 +553,90 @@ pub fn xy(title: &str, x_label: &str, y_label: &str, lines: &[Line], points: &[P
     svg((SIZE.0, SIZE.1 + legend_h), |root| {
         let (chart_area, legend_area) = root.split_vertically(SIZE.1);
         let mut c = xy_chart(&chart_area, title, (x0..x1, y0..y1), x_label, y_label)?;
-        for l in lines {
-            let color = PALETTE[l.color % PALETTE.len()].mix(l.alpha);
-            let style = color.stroke_width(l.width);
-            if l.dashed {
-                c.draw_series(DashedLineSeries::new(l.points.iter().copied(), 8, 5, style))
-                    .map_err(err)?;
-            } else {
-                c.draw_series(LineSeries::new(l.points.iter().copied(), style))
-                    .map_err(err)?;
-            }
-        }
-        for p in points {
-            let color = PALETTE[p.color % PALETTE.len()];
-            let style = if p.filled {
-                color.filled()
-            } else {
-                color.stroke_width(2)
-            };
-            c.draw_series(p.points.iter().map(|&q| Circle::new(q, 4, style)))
+        draw_lines_and_points(&mut c, lines, points)?;
+        legend_below(&legend_area, &entries, 2)
+    })
+}
+
+fn draw_lines_and_points(c: &mut XyChart, lines: &[Line], points: &[Points]) -> Result<()> {
+    for l in lines {
+        let color = PALETTE[l.color % PALETTE.len()].mix(l.alpha);
+        let style = color.stroke_width(l.width);
+        if l.dashed {
+            c.draw_series(DashedLineSeries::new(l.points.iter().copied(), 8, 5, style))
                 .map_err(err)?;
+        } else {
+            c.draw_series(LineSeries::new(l.points.iter().copied(), style))
+                .map_err(err)?;
+        }
+    }
+    for p in points {
+        let color = PALETTE[p.color % PALETTE.len()];
+        let style = if p.filled {
+            color.filled()
+        } else {
+            color.stroke_width(2)
+        };
+        c.draw_series(p.points.iter().map(|&q| Circle::new(q, 4, style)))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// One panel of [`xy_panels`]: its title, lines and points.
+#[derive(Clone, Debug)]
+pub struct XyPanel {
+    pub title: String,
+    pub lines: Vec<Line>,
+    pub points: Vec<Points>,
+}
+
+/// x-y panels side by side on the same axes ranges, with one legend under
+/// all of them (each label once), where it covers no data.
+pub fn xy_panels(title: &str, x_label: &str, y_label: &str, panels: &[XyPanel]) -> Result<String> {
+    let all_lines = || panels.iter().flat_map(|p| p.lines.iter());
+    let all_points = || panels.iter().flat_map(|p| p.points.iter());
+    let xs = all_lines()
+        .flat_map(|l| l.points.iter().map(|p| p.0))
+        .chain(all_points().flat_map(|p| p.points.iter().map(|q| q.0)));
+    let ys = all_lines()
+        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .chain(all_points().flat_map(|p| p.points.iter().map(|q| q.1)));
+    let (x0, x1) = range_of(xs, 0.02);
+    let (y0, y1) = range_of(ys, 0.05);
+    let mut entries: Vec<(Mark, String)> = Vec::new();
+    let mut add = |mark: Mark, text: &str| {
+        if !entries.iter().any(|(_, t)| t == text) {
+            entries.push((mark, text.to_owned()));
+        }
+    };
+    for l in all_lines() {
+        if let Some(t) = &l.label {
+            let mark = Mark::Line {
+                color: l.color,
+                width: l.width,
+                dashed: l.dashed,
+                alpha: l.alpha,
+            };
+            add(mark, t);
+        }
+    }
+    for p in all_points() {
+        let mark = Mark::Dot {
+            color: p.color,
+            filled: p.filled,
+        };
+        add(mark, &p.label);
+    }
+    let legend_h = legend_height(entries.len(), 2);
+    let width = SIZE.0.max(420 * panels.len() as u32);
+    svg((width, SIZE.1 + 30 + legend_h), |root| {
+        let root = root.titled(title, ("sans-serif", TITLE_PX)).map_err(err)?;
+        let (charts, legend_area) = root.split_vertically(SIZE.1);
+        let areas = charts.split_evenly((1, panels.len().max(1)));
+        for (area, panel) in areas.iter().zip(panels) {
+            let mut c = xy_chart(area, &panel.title, (x0..x1, y0..y1), x_label, y_label)?;
+            draw_lines_and_points(&mut c, &panel.lines, &panel.points)?;
         }
         legend_below(&legend_area, &entries, 2)
     })
@@ -809,7 +873,7 @@ pub fn labelled_scatter(
 }
 
 /// How an image grid maps values to colours.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ImageScale {
     /// 0 white to 1 black.
     Gray,
@@ -830,15 +894,24 @@ pub fn image_grid(
     note: &str,
 ) -> Result<String> {
     let n_rows = images.len().div_ceil(per_row);
-    // Wide enough for the longest caption (about 7 px a character at the
-    // note size), and no narrower than 88 px.
-    let longest = images.iter().map(|(c, _)| c.chars().count()).max().unwrap_or(0);
+    // Wide enough for the longest caption line (about 7 px a character at
+    // the note size), and no narrower than 88 px.
+    let longest = images
+        .iter()
+        .flat_map(|(c, _)| c.lines())
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let lines = images.iter().map(|(c, _)| c.lines().count()).max().unwrap_or(1).max(1) as u32;
     let cell = (7 * longest as u32 + 10).max(88);
     let width = (per_row as u32 * cell + 40).max(600);
-    // Each row: a caption line and the image, then a small gap; below the
-    // grid, one line of note.
-    let step = cell + 6;
-    let height = n_rows as u32 * step + 70;
+    // Each row: the caption's lines and the image, then a small gap; below
+    // the grid, one line of note and, for signed values, a colour bar.
+    let caption_px = 4 + 16 * lines;
+    let image_px = cell - 24;
+    let step = image_px + caption_px + 10;
+    let foot_px = if scale == ImageScale::Diverging { 110 } else { 70 };
+    let height = n_rows as u32 * step + foot_px;
     let max_abs = images
         .iter()
         .flat_map(|i| i.1.iter())
@@ -866,29 +939,64 @@ pub fn image_grid(
     };
     svg((width, height), |root| {
         let root = root.titled(title, ("sans-serif", TITLE_PX)).map_err(err)?;
-        let (grid, foot) = root.split_vertically(height - 70);
+        let (grid, foot) = root.split_vertically(height - foot_px);
         foot.draw(&Text::new(
             note.to_owned(),
             (20, 20),
             ("sans-serif", LEGEND_PX).into_font(),
         ))
         .map_err(err)?;
-        let px = (cell - 24) as i32 / rows.max(cols) as i32;
+        if scale == ImageScale::Diverging {
+            // The colour bar: -max at the left, 0 in the middle, +max at
+            // the right, so a colour reads as a value.
+            let (x0, y0, w, h) = (20, 44, 300, 14);
+            for i in 0..w {
+                let v = max_abs * (2.0 * (i as f64 + 0.5) / w as f64 - 1.0);
+                foot.draw(&Rectangle::new(
+                    [(x0 + i, y0), (x0 + i + 1, y0 + h)],
+                    colour(v).filled(),
+                ))
+                .map_err(err)?;
+            }
+            foot.draw(&Rectangle::new(
+                [(x0, y0), (x0 + w, y0 + h)],
+                RGBColor(120, 120, 120).stroke_width(1),
+            ))
+            .map_err(err)?;
+            for (at, label) in [
+                (0, format!("{:.2}", -max_abs)),
+                (w / 2, "0".to_owned()),
+                (w, format!("{max_abs:.2}")),
+            ] {
+                let label = label.replace('-', "−");
+                let shift = 7 * label.chars().count() as i32 / 2;
+                foot.draw(&Text::new(
+                    label,
+                    (x0 + at - shift, y0 + h + 6),
+                    ("sans-serif", NOTE_PX).into_font(),
+                ))
+                .map_err(err)?;
+            }
+        }
+        let px = image_px as i32 / rows.max(cols) as i32;
         for (k, (caption, values)) in images.iter().enumerate() {
             let (gr, gc) = (k / per_row, k % per_row);
             // The grid centred under the title (the last column's image is
             // narrower than its cell by the gap).
             let x0 = (width as i32 - per_row as i32 * cell as i32 + 24) / 2 + gc as i32 * cell as i32;
             let y0 = gr as i32 * step as i32;
-            grid.draw(&Text::new(
-                caption.clone(),
-                (x0, y0 + 2),
-                ("sans-serif", NOTE_PX).into_font(),
-            ))
-            .map_err(err)?;
+            for (l, line) in caption.lines().enumerate() {
+                grid.draw(&Text::new(
+                    line.to_owned(),
+                    (x0, y0 + 2 + 16 * l as i32),
+                    ("sans-serif", NOTE_PX).into_font(),
+                ))
+                .map_err(err)?;
+            }
+            let top = y0 + caption_px as i32;
             for r in 0..rows {
                 for c in 0..cols {
-                    let (x, y) = (x0 + c as i32 * px, y0 + 20 + r as i32 * px);
+                    let (x, y) = (x0 + c as i32 * px, top + r as i32 * px);
                     grid.draw(&Rectangle::new(
                         [(x, y), (x + px, y + px)],
                         colour(values[r * cols + c]).filled(),
@@ -897,7 +1005,7 @@ pub fn image_grid(
                 }
             }
             grid.draw(&Rectangle::new(
-                [(x0, y0 + 20), (x0 + cols as i32 * px, y0 + 20 + rows as i32 * px)],
+                [(x0, top), (x0 + cols as i32 * px, top + rows as i32 * px)],
                 RGBColor(120, 120, 120).stroke_width(1),
             ))
             .map_err(err)?;

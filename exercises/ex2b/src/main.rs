@@ -242,6 +242,7 @@ impl Exercise for PerturbedStart {
                 final_cost,
                 recovered: final_cost < RECOVERED,
                 recovery_threshold: RECOVERED,
+                initial_weights: SheetWeights::of(&main_run.initial)?,
                 final_weights: SheetWeights::of(&main_run.trained)?,
                 sweep,
             },
@@ -261,14 +262,17 @@ fn main() -> ExitCode {
 struct SweepRun {
     seed: u64,
     final_cost: f64,
-    /// Why it failed and the samples no hidden unit responds to at the
-    /// end; `None` for a run that recovered.
-    failure: Option<(FailureReason, Vec<usize>)>,
+    /// Why it failed, the samples no hidden unit responds to at the end,
+    /// and the full-batch gradient's norm there; `None` for a run that
+    /// recovered.
+    failure: Option<(FailureReason, Vec<usize>, f64)>,
     run: Option<Run>,
 }
 
 struct Sweep {
     names: Vec<String>,
+    /// See [`SweepMetrics::mirror_pairs`].
+    mirror_pairs: Vec<[String; 2]>,
     offsets: Vec<f64>,
     seeds: Seeds,
     /// `cells[parameter][offset]`: the runs of that perturbation, by seed.
@@ -330,8 +334,10 @@ fn sweep(data: &Dataset, configs: &[TrainConfig], step: f64) -> Result<Sweep> {
     for ((p, o, _), run) in results {
         cells[p][o].push(run);
     }
+    let names: Vec<String> = params.iter().map(|p| p.to_string()).collect();
     Ok(Sweep {
-        names: params.iter().map(|p| p.to_string()).collect(),
+        mirror_pairs: mirror_pairs(&names, &base, data),
+        names,
         offsets,
         seeds: Seeds {
             first: configs[0].seed(),
@@ -347,7 +353,7 @@ fn sweep(data: &Dataset, configs: &[TrainConfig], step: f64) -> Result<Sweep> {
 /// output, which has no bias, is exactly 0, and the sample's error reaches
 /// no parameter: `dL/dW` is multiplied by `z = 0`, `dL/dV` and `dL/db` by
 /// `phi'(v) = 0`.
-fn diagnose(run: &Run, data: &Dataset) -> (FailureReason, Vec<usize>) {
+fn diagnose(run: &Run, data: &Dataset) -> (FailureReason, Vec<usize>, f64) {
     let net = &run.trained;
     let mut tape = net.tape();
     let (dead, silent) = firing(net, data, &mut tape);
@@ -356,7 +362,7 @@ fn diagnose(run: &Run, data: &Dataset) -> (FailureReason, Vec<usize>) {
     } else {
         trend(run, net, data, &mut tape)
     };
-    (reason, silent)
+    (reason, silent, full_batch_gradient_norm(net, data, &mut tape))
 }
 
 /// The hidden units that fire (`v > 0`) on no sample, and the samples on
@@ -457,12 +463,13 @@ fn sweep_outputs(s: &Sweep, config: &TrainConfig, save_weights: bool, set: &mut 
     for (p, row) in s.cells.iter().enumerate() {
         for (o, runs) in row.iter().enumerate() {
             for r in runs {
-                if let Some((reason, silent)) = &r.failure {
+                if let Some((reason, silent, gradient_norm)) = &r.failure {
                     failures.push(Failure {
                         parameter: s.names[p].clone(),
                         offset: s.offsets[o],
                         seed: r.seed,
                         final_cost: r.final_cost,
+                        gradient_norm: *gradient_norm,
                         diagnosis: reason.clone(),
                         silent_inputs: silent.clone(),
                     });
@@ -481,7 +488,56 @@ fn sweep_outputs(s: &Sweep, config: &TrainConfig, save_weights: bool, set: &mut 
         recovered: runs - failures.len(),
         failed,
         failures,
+        mirror_pairs: s.mirror_pairs.clone(),
     })
+}
+
+/// The name of the parameter that swapping the inputs (`n_in` = 2) together
+/// with hidden units k and `hidden - 1 - k` maps `name` onto: `V[k,i]` to
+/// `V[K-1-k,1-i]`, `b[k]` to `b[K-1-k]`, `W[0,k]` to `W[0,K-1-k]`.
+fn mirrored(name: &str, hidden: usize) -> Option<String> {
+    let (array, rest) = name.split_once('[')?;
+    let idx: Vec<usize> = rest
+        .trim_end_matches(']')
+        .split(',')
+        .map(|i| i.trim().parse().ok())
+        .collect::<Option<_>>()?;
+    let unit = |k: usize| hidden.checked_sub(1 + k);
+    Some(match (array, idx.as_slice()) {
+        ("V", [k, i]) if *i < 2 => format!("V[{},{}]", unit(*k)?, 1 - i),
+        ("b", [k]) => format!("b[{}]", unit(*k)?),
+        ("W", [0, k]) => format!("W[0,{}]", unit(*k)?),
+        _ => return None,
+    })
+}
+
+/// The mirror pairs of `names` (see [`SweepMetrics::mirror_pairs`]) if the
+/// `start` network and the `data` are unchanged by the swap, else none.
+fn mirror_pairs(names: &[String], start: &Network, data: &Dataset) -> Vec<[String; 2]> {
+    let hidden = start.layers()[0].units;
+    let params = start.params();
+    let partner: Option<Vec<usize>> = names
+        .iter()
+        .map(|n| mirrored(n, hidden).and_then(|m| names.iter().position(|x| *x == m)))
+        .collect();
+    let Some(partner) = partner else { return Vec::new() };
+    let start_symmetric = partner.iter().enumerate().all(|(p, &q)| params[p] == params[q]);
+    let sample = |i: usize| {
+        let (x, y) = (data.input(i), data.target(i));
+        (x.to_vec(), y.to_vec())
+    };
+    let data_symmetric = data.input(0).len() == 2
+        && (0..data.len()).all(|i| {
+            let (x, y) = sample(i);
+            (0..data.len()).any(|j| sample(j) == (vec![x[1], x[0]], y.clone()))
+        });
+    if !(start_symmetric && data_symmetric) {
+        return Vec::new();
+    }
+    (0..names.len())
+        .filter(|&p| partner[p] >= p)
+        .map(|p| [names[p].clone(), names[partner[p]].clone()])
+        .collect()
 }
 
 #[cfg(test)]
@@ -491,6 +547,30 @@ mod tests {
     fn xor() -> Dataset {
         let inputs = vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
         Dataset::new(inputs, vec![0.0, 1.0, 1.0, 0.0], 2, 1).unwrap()
+    }
+
+    #[test]
+    fn the_course_start_on_xor_pairs_parameters_by_the_input_swap() {
+        let start = exercise_harness::sheet::xor_start();
+        let names: Vec<String> = ParamIndex::all(&start).iter().map(|p| p.to_string()).collect();
+        let pairs = mirror_pairs(&names, &start, &xor());
+        let has = |a: &str, b: &str| pairs.iter().any(|p| p == &[a.to_owned(), b.to_owned()]);
+        assert!(has("V[0,0]", "V[2,1]") && has("V[0,1]", "V[2,0]") && has("V[1,0]", "V[1,1]"));
+        assert!(has("b[0]", "b[2]") && has("b[1]", "b[1]") && has("W[0,0]", "W[0,2]") && has("W[0,1]", "W[0,1]"));
+        assert_eq!(pairs.len(), 7, "{pairs:?}");
+        // Data that the swap changes: no pairs.
+        let lopsided = Dataset::new(
+            vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0],
+            vec![0.0, 1.0, 0.0, 0.0],
+            2,
+            1,
+        )
+        .unwrap();
+        assert!(mirror_pairs(&names, &start, &lopsided).is_empty());
+        // A start that the swap changes: no pairs.
+        let mut bent = start.clone();
+        bent.params_mut()[0] += 0.5;
+        assert!(mirror_pairs(&names, &bent, &xor()).is_empty());
     }
 
     #[test]

@@ -15,8 +15,8 @@ use exercise_harness::flow::{self, Exercise};
 use exercise_harness::metrics::ex2c::{Capacity, LearningRate, Metrics, Seeds, SnapshotCost, Snapshots};
 use exercise_harness::output::OutputSet;
 use exercise_harness::plot::{
-    Band, Curve, Line, PanelRow, Points, SizeSeries, Strip, against_sizes, cost_over_time, format_count,
-    small_multiples, strips, xy,
+    Band, Curve, Line, PanelRow, Points, SizeSeries, Strip, XyPanel, against_sizes, cost_over_time, format_count,
+    small_multiples, strips, xy_panels,
 };
 use exercise_harness::run::{Run, progress_for};
 use mlp::train::{TrainConfig, Watch, dataset_cost};
@@ -113,6 +113,9 @@ struct FunctionApproximation {
     test_path: PathBuf,
     train: Dataset,
     test: Dataset,
+    /// Both files are the project's own (`data/`, by SHA-256), made by its
+    /// recipe from sin(pi x): only then is that function drawn and costed.
+    recipe_data: bool,
     /// One configuration per K, in the order of `--hidden`.
     configs: Vec<(usize, TrainConfig)>,
     /// Every run: K and its configuration with its seed, the runs at the
@@ -186,6 +189,8 @@ impl Exercise for FunctionApproximation {
         }
         Ok(FunctionApproximation {
             args,
+            recipe_data: exercise_harness::data::is_project_data(&train_path, "func_approx_training.npz")
+                && exercise_harness::data::is_project_data(&test_path, "func_approx_test.npz"),
             train_path,
             test_path,
             train,
@@ -447,20 +452,38 @@ fn report(
     let grid: Vec<f64> = (0..GRID)
         .map(|i| lo + (hi - lo) * i as f64 / (GRID - 1) as f64)
         .collect();
-    let mut lines = vec![Line {
-        label: Some("sin(πx): the noise-free function of the data recipe".into()),
-        points: grid.iter().map(|&x| (x, (std::f64::consts::PI * x).sin())).collect(),
-        color: 6,
-        alpha: 0.6,
-        width: 1,
-        dashed: true,
-    }];
+    // One panel per K: its seeds' responses (the median seed bold), the
+    // data, and the median seed's outputs at the test inputs, where the
+    // test cost is measured.
+    let pts = |d: &Dataset| {
+        d.all_inputs()
+            .iter()
+            .copied()
+            .zip(d.all_targets().iter().copied())
+            .collect()
+    };
+    let mut panels = Vec::new();
     for (i, s) in summary.iter().enumerate() {
+        let mut lines = Vec::new();
+        if part.recipe_data {
+            lines.push(Line {
+                label: Some("sin(πx): the noise-free function of the data recipe".into()),
+                points: grid.iter().map(|&x| (x, (std::f64::consts::PI * x).sin())).collect(),
+                color: 6,
+                alpha: 0.6,
+                width: 1,
+                dashed: true,
+            });
+        }
         for r in sheet_runs.iter().filter(|r| r.0.hidden == s.hidden) {
             let rep = r.0.seed == s.representative_seed;
             let mut tape = r.1.trained.tape();
             lines.push(Line {
-                label: rep.then(|| format!("K = {}: seed {} (median test cost)", s.hidden, r.0.seed)),
+                label: Some(if rep {
+                    format!("K = {}: seed {} (median test cost)", s.hidden, r.0.seed)
+                } else {
+                    format!("K = {}: the other {} seeds", s.hidden, s.seeds - 1)
+                }),
                 points: grid
                     .iter()
                     .map(|&x| (x, r.1.trained.forward(&[x], &mut tape)[0]))
@@ -471,59 +494,50 @@ fn report(
                 dashed: false,
             });
         }
-    }
-    lines.sort_by_key(|l| l.label.is_some()); // faint seeds first, below
-    let pts = |d: &Dataset| {
-        d.all_inputs()
-            .iter()
-            .copied()
-            .zip(d.all_targets().iter().copied())
-            .collect()
-    };
-    let mut points = vec![
-        Points {
-            label: format!("training data ({})", train.len()),
-            points: pts(train),
-            color: 2,
-            filled: true,
-        },
-        Points {
-            label: format!("test data ({})", test.len()),
-            points: pts(test),
-            color: 3,
-            filled: false,
-        },
-    ];
-    // Where the test cost is measured: each median-seed network at the
-    // test inputs.
-    for (i, s) in summary.iter().enumerate() {
+        // faint seeds first, below the bold one
+        lines.sort_by_key(|l| l.width);
         let rep = sheet_runs
             .iter()
             .find(|r| r.0.hidden == s.hidden && r.0.seed == s.representative_seed)
             .context("the representative run")?;
         let mut tape = rep.1.trained.tape();
-        points.push(Points {
-            label: format!("K = {}: output at the {} test inputs", s.hidden, test.len()),
-            points: test
-                .all_inputs()
-                .iter()
-                .map(|&x| (x, rep.1.trained.forward(&[x], &mut tape)[0]))
-                .collect(),
-            color: i,
-            filled: true,
+        let points = vec![
+            Points {
+                label: format!("training data ({})", train.len()),
+                points: pts(train),
+                color: 2,
+                filled: true,
+            },
+            Points {
+                label: format!("test data ({})", test.len()),
+                points: pts(test),
+                color: 3,
+                filled: false,
+            },
+            Points {
+                label: format!("K = {}: output at the {} test inputs", s.hidden, test.len()),
+                points: test
+                    .all_inputs()
+                    .iter()
+                    .map(|&x| (x, rep.1.trained.forward(&[x], &mut tape)[0]))
+                    .collect(),
+                color: i,
+                filled: true,
+            },
+        ];
+        panels.push(XyPanel {
+            title: format!("K = {}, η = {}", s.hidden, s.learning_rate),
+            lines,
+            points,
         });
     }
     outputs.add(
         "response.svg",
-        xy(
-            &format!(
-                "2c: network response after training (faint: the other {} seeds)",
-                summary[0].seeds - 1
-            ),
+        xy_panels(
+            "2c: network response after training, one panel per K",
             "input x",
             "network output y",
-            &lines,
-            &points,
+            &panels,
         )?,
     );
 
@@ -653,8 +667,8 @@ fn report(
             runs: results,
             summary,
             other_rates,
-            test_cost_of_sin_pi_x: sin_cost(test),
-            train_cost_of_sin_pi_x: sin_cost(train),
+            test_cost_of_sin_pi_x: part.recipe_data.then(|| sin_cost(test)),
+            train_cost_of_sin_pi_x: part.recipe_data.then(|| sin_cost(train)),
             lower_mean_test_cost_hidden: lowest,
             capacity,
             snapshots,

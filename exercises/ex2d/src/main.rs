@@ -6,17 +6,20 @@
 
 mod bars;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
+use bars::Property;
 use clap::Parser;
 use exercise_harness::cli::CommonArgs;
 use exercise_harness::data::{default_data, load_data};
 use exercise_harness::flow::{self, Exercise};
 use exercise_harness::metrics::Header;
-use exercise_harness::metrics::ex2d::{BarSample, Fits, HiddenUnit, Metrics};
+use exercise_harness::metrics::ex2d::{
+    BarSample, CODES_FOR_R2, Follows, HiddenUnit, IGNORES_R2, Metrics, Property as PropertyValues, PropertyFit,
+};
 use exercise_harness::output::OutputSet;
 use exercise_harness::plot::{Curve, ImageScale, cost_over_time, format_count, image_grid, labelled_scatter};
 use exercise_harness::run::Run;
-use mlp::stats::{LinearFit, linear_fit};
+use mlp::stats::linear_fit;
 use mlp::train::{TrainConfig, predict};
 use mlp::{Activation, Dataset, Network};
 use std::path::{Path, PathBuf};
@@ -26,11 +29,13 @@ use std::process::ExitCode;
 /// bias, linear output) on the bars data and find out what each output unit
 /// codes for.
 ///
-/// Each input is a 5 x 5 image with one horizontal and one vertical bar. The
-/// bar positions are decoded from the images themselves, and each output is
-/// compared with them by the coefficient of determination R². Writes
-/// metrics.json, cost_over_time.svg, inputs.svg, outputs.svg and
-/// hidden_weights.svg.
+/// Each input is a 5 x 5 image (in the sheet's data, one horizontal and one
+/// vertical bar). Properties are read off the images themselves (the bars'
+/// row and column where an image has one full row and one full column, the
+/// lit pixels' mean row and column, their number), and each target and each
+/// trained output is tested against every one by the coefficient of
+/// determination R². Writes metrics.json, cost_over_time.svg, inputs.svg,
+/// outputs.svg and hidden_weights.svg.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
@@ -46,13 +51,17 @@ struct Args {
 const ITERATIONS: u64 = 100_000;
 const HIDDEN: usize = 10;
 
-/// The bars data with the bar positions decoded from each image.
+/// The bars data with the properties read off each image.
 struct Bars {
     common: CommonArgs,
     data_path: PathBuf,
     data: Dataset,
-    /// (row of the horizontal bar, column of the vertical bar) per sample.
-    positions: Vec<(usize, usize)>,
+    /// (row of the horizontal bar, column of the vertical bar) per sample,
+    /// where the image has one full row and one full column.
+    positions: Vec<Option<(usize, usize)>>,
+    /// The candidates defined on every image and not the same on all, with
+    /// their values.
+    properties: Vec<(Property, Vec<f64>)>,
     config: TrainConfig,
 }
 
@@ -64,18 +73,22 @@ impl Exercise for Bars {
     fn prepare(args: Args) -> Result<Self> {
         let data_path = args.data.unwrap_or_else(|| default_data("bar_data.npy"));
         let data = load_data(&data_path, 25, 2)?;
-        let positions: Vec<(usize, usize)> = (0..data.len())
-            .map(|i| {
-                bars::decode(data.input(i))
-                    .map_err(|e| anyhow!("{}: sample {i} is not a bars image: {e}", data_path.display()))
+        let positions = (0..data.len()).map(|i| bars::bar_positions(data.input(i))).collect();
+        let properties = Property::ALL
+            .into_iter()
+            .filter_map(|p| {
+                let values: Option<Vec<f64>> = (0..data.len()).map(|i| p.of(data.input(i))).collect();
+                let values = values?;
+                values.iter().any(|&v| v != values[0]).then_some((p, values))
             })
-            .collect::<Result<_>>()?;
+            .collect();
         Ok(Bars {
             config: args.common.train_config(HIDDEN, ITERATIONS)?,
             common: args.common,
             data_path,
             data,
             positions,
+            properties,
         })
     }
 
@@ -103,31 +116,65 @@ fn main() -> ExitCode {
     flow::main::<Bars>()
 }
 
-/// What an output unit codes for, judged by R².
-fn codes_for(name: &str, row: &LinearFit, col: &LinearFit) -> String {
-    use exercise_harness::metrics::ex2d::{CODES_FOR_R2, IGNORES_R2};
-    let (what, fit, other, other_fit) = if row.r2 >= col.r2 {
-        ("the row of the horizontal bar", row, "the column", col)
-    } else {
-        ("the column of the vertical bar", col, "the row", row)
+/// `series` against every property: the lines, and the property it
+/// follows (the best line if its R² is above [`CODES_FOR_R2`]; the first of
+/// equally good ones, so that the bar positions win over the quantities
+/// that move with them).
+fn follows(series: &str, values: &[f64], properties: &[(Property, Vec<f64>)]) -> Follows {
+    let fits: Vec<PropertyFit> = properties
+        .iter()
+        .map(|(p, x)| PropertyFit {
+            property: p.key().to_owned(),
+            fit: linear_fit(x, values),
+        })
+        .collect();
+    let mut best: Option<&PropertyFit> = None;
+    for f in &fits {
+        if best.is_none_or(|b| f.fit.r2 > b.fit.r2 + 1e-12) {
+            best = Some(f);
+        }
+    }
+    Follows {
+        series: series.to_owned(),
+        best: best.filter(|b| b.fit.r2 > CODES_FOR_R2).map(|b| b.property.clone()),
+        fits,
+    }
+}
+
+/// The property with `key`, by name.
+fn name_of(key: &str) -> &'static str {
+    Property::ALL.iter().find(|p| p.key() == key).map_or("?", |p| p.name())
+}
+
+/// What an output codes for, in words: the property it follows, and how it
+/// stands to the one the other output follows.
+fn codes_for(name: &str, mine: &Follows, other: &Follows) -> String {
+    let Some(best) = mine.best_fit() else {
+        let top = mine.fits.iter().max_by(|a, b| a.fit.r2.total_cmp(&b.fit.r2));
+        return match top {
+            Some(t) => format!(
+                "{name} follows none of the properties read off the images (closest: {}, R² = {:.4}).",
+                name_of(&t.property),
+                t.fit.r2
+            ),
+            None => format!("{name} follows no property: no candidate varies over these images."),
+        };
     };
-    if fit.r2 > CODES_FOR_R2 && other_fit.r2 < IGNORES_R2 {
-        format!(
-            "{name} codes for {what}: it is a linear function of it (slope {:.3} per position, R² = {:.4}) \
-             and ignores {other} (R² = {:.4}).",
-            fit.slope, fit.r2, other_fit.r2
-        )
-    } else if fit.r2 > CODES_FOR_R2 {
-        format!(
-            "{name} follows {what} closely (slope {:.3} per position, R² = {:.4}), but {other} too \
-             (R² = {:.4}).",
-            fit.slope, fit.r2, other_fit.r2
-        )
-    } else {
-        format!(
-            "{name} codes for neither bar clearly (R² = {:.4} against the row, {:.4} against the column).",
-            row.r2, col.r2
-        )
+    let what = name_of(&best.property);
+    let head = format!(
+        "{name} codes for {what}: it is a linear function of it (slope {:.3}, R² = {:.4})",
+        best.fit.slope, best.fit.r2
+    );
+    match other.best.as_deref().filter(|o| *o != best.property) {
+        Some(o) => {
+            let r2 = mine.fit(o).map_or(0.0, |f| f.r2);
+            if r2 < IGNORES_R2 {
+                format!("{head} and ignores {} (R² = {r2:.4}).", name_of(o))
+            } else {
+                format!("{head}, but follows {} too (R² = {r2:.4}).", name_of(o))
+            }
+        }
+        None => format!("{head}."),
     }
 }
 
@@ -140,17 +187,23 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
         .enumerate()
         .flat_map(|(i, z)| z.iter().zip(data.target(i)).map(|(a, b)| (a - b).abs()))
         .fold(0.0, f64::max);
-    let rows: Vec<f64> = positions.iter().map(|p| p.0 as f64).collect();
-    let cols: Vec<f64> = positions.iter().map(|p| p.1 as f64).collect();
     let z1: Vec<f64> = outputs_z.iter().map(|z| z[0]).collect();
     let z2: Vec<f64> = outputs_z.iter().map(|z| z[1]).collect();
-    let (z1_row, z1_col) = (linear_fit(&rows, &z1), linear_fit(&cols, &z1));
-    let (z2_row, z2_col) = (linear_fit(&rows, &z2), linear_fit(&cols, &z2));
-    // How the data file encodes the bars in its targets.
     let target = |j: usize| (0..data.len()).map(|i| data.target(i)[j]).collect::<Vec<f64>>();
-    let target_encoding = [linear_fit(&rows, &target(0)), linear_fit(&cols, &target(1))];
-    let sentence1 = codes_for("Output 1 (z1)", &z1_row, &z1_col);
-    let sentence2 = codes_for("Output 2 (z2)", &z2_row, &z2_col);
+    let props = &part.properties;
+    let follows = vec![
+        follows("z1*", &target(0), props),
+        follows("z2*", &target(1), props),
+        follows("z1", &z1, props),
+        follows("z2", &z2, props),
+    ];
+    let sentence1 = codes_for("Output 1 (z1)", &follows[2], &follows[3]);
+    let sentence2 = codes_for("Output 2 (z2)", &follows[3], &follows[2]);
+    let all_bars = positions.iter().all(Option::is_some);
+    let label = |i: usize| match positions[i] {
+        Some((r, c)) => format!("({r},{c})"),
+        None => format!("#{i}"),
+    };
 
     let curve = Curve::from_trace("per-sample cost, mean per bin", &run.trace, true);
     outputs.add(
@@ -166,10 +219,11 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
     );
     let images: Vec<(String, Vec<f64>)> = (0..data.len())
         .map(|i| {
-            (
-                format!("row {}, col {}", positions[i].0, positions[i].1),
-                data.input(i).to_vec(),
-            )
+            let caption = match positions[i] {
+                Some((r, c)) => format!("row {r}, col {c}"),
+                None => format!("sample {i}"),
+            };
+            (caption, data.input(i).to_vec())
         })
         .collect();
     outputs.add(
@@ -181,35 +235,73 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
             5,
             5,
             ImageScale::Gray,
-            "black: 1, white: 0; captions: bar positions decoded from each image (0-based)",
+            if all_bars {
+                "black: 1, white: 0; captions: bar positions read off each image (0-based)"
+            } else {
+                "black: 1, white: 0; captions: bar positions read off each image (0-based) where it has one of each"
+            },
         )?,
     );
     let points: Vec<(f64, f64, String)> = (0..data.len())
-        .map(|i| (z1[i], z2[i], format!(" ({},{})", positions[i].0, positions[i].1)))
+        .map(|i| (z1[i], z2[i], format!(" {}", label(i))))
         .collect();
+    let (title, classes) = if all_bars {
+        (
+            "2d: outputs (z1, z2) per sample, labelled (bar row, bar column)",
+            (0..5)
+                .map(|h| (h, format!("horizontal bar in row {h}")))
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        (
+            "2d: outputs (z1, z2) per sample, labelled (bar row, bar column) or #sample",
+            vec![(0, "sample".to_owned())],
+        )
+    };
     outputs.add(
         "outputs.svg",
         labelled_scatter(
-            "2d: outputs (z1, z2) per sample, labelled (bar row, bar column)",
+            title,
             "z1 (output 1)",
             "z2 (output 2)",
             &points,
-            |i| positions[i].0,
-            &(0..5)
-                .map(|h| (h, format!("horizontal bar in row {h}")))
-                .collect::<Vec<_>>(),
+            |i| positions[i].map_or(0, |p| p.0),
+            &classes,
         )?,
     );
     let v = run.trained.weights(1);
     let b = run.trained.bias(1).expect("the hidden layer has a bias");
-    let hidden: Vec<(String, Vec<f64>)> = (0..HIDDEN)
-        .map(|k| (format!("unit {k}, b={:+.2}", b[k]), v[k * 25..(k + 1) * 25].to_vec()))
-        .collect();
-    let max_w = v.iter().fold(0.0f64, |a, &x| a.max(x.abs()));
     let w = run.trained.weights(2);
-    let hidden_units: Vec<HiddenUnit> = (0..HIDDEN)
-        .map(|k| hidden_unit(&v[k * 25..(k + 1) * 25], [w[k], w[HIDDEN + k]]))
+    let hidden: Vec<(String, Vec<f64>)> = (0..HIDDEN)
+        .map(|k| {
+            (
+                format!(
+                    "unit {k}, b = {:+.2}\nW: z1 {:+.2}, z2 {:+.2}",
+                    b[k],
+                    w[k],
+                    w[HIDDEN + k]
+                ),
+                v[k * 25..(k + 1) * 25].to_vec(),
+            )
+        })
         .collect();
+    let hidden_units: Vec<HiddenUnit> = if all_bars {
+        (0..HIDDEN)
+            .map(|k| {
+                let weights = &v[k * 25..(k + 1) * 25];
+                let activity: Vec<f64> = (0..data.len())
+                    .map(|i| {
+                        let x = data.input(i);
+                        let input = b[k] + weights.iter().zip(x).map(|(a, c)| a * c).sum::<f64>();
+                        1.0 / (1.0 + (-input).exp())
+                    })
+                    .collect();
+                hidden_unit(weights, [w[k], w[HIDDEN + k]], &activity)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     outputs.add(
         "hidden_weights.svg",
         image_grid(
@@ -219,7 +311,7 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
             5,
             5,
             ImageScale::Diverging,
-            &format!("red: positive, blue: negative, white: 0; full colour at |V| = {max_w:.2}"),
+            "red: positive, blue: negative, white: 0; captions: the unit's bias and its weights W into z1 and z2",
         )?,
     );
     outputs.add_json(
@@ -229,23 +321,21 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
             hidden: HIDDEN,
             final_cost,
             max_abs_error,
-            r2_z1_row: z1_row.r2,
-            r2_z2_column: z2_col.r2,
-            r2_z1_column: z1_col.r2,
-            r2_z2_row: z2_row.r2,
-            fits: Fits {
-                z1_row,
-                z1_column: z1_col,
-                z2_row,
-                z2_column: z2_col,
-            },
+            properties: props
+                .iter()
+                .map(|(p, values)| PropertyValues {
+                    key: p.key().to_owned(),
+                    name: p.name().to_owned(),
+                    values: values.clone(),
+                })
+                .collect(),
+            follows,
             codes_for: vec![sentence1.clone(), sentence2.clone()],
             hidden_units,
-            target_encoding,
             samples: (0..data.len())
                 .map(|i| BarSample {
-                    row: positions[i].0,
-                    column: positions[i].1,
+                    row: Property::BarRow.of(data.input(i)).map(|r| r as usize),
+                    column: Property::BarColumn.of(data.input(i)).map(|c| c as usize),
                     z1: z1[i],
                     z2: z2[i],
                 })
@@ -270,8 +360,9 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
 
 /// What a hidden unit with the 5 x 5 input weights `weights` (row-major)
 /// reads: how much its input varies with the row of the horizontal bar and
-/// with the column of the vertical bar.
-fn hidden_unit(weights: &[f64], output_weights: [f64; 2]) -> HiddenUnit {
+/// with the column of the vertical bar; and how much its `activity` over
+/// the images varies.
+fn hidden_unit(weights: &[f64], output_weights: [f64; 2], activity: &[f64]) -> HiddenUnit {
     let row_sums: Vec<f64> = (0..5).map(|h| weights[5 * h..5 * h + 5].iter().sum()).collect();
     let column_sums: Vec<f64> = (0..5).map(|c| (0..5).map(|r| weights[5 * r + c]).sum()).collect();
     let variance = |x: &[f64]| {
@@ -298,6 +389,8 @@ fn hidden_unit(weights: &[f64], output_weights: [f64; 2]) -> HiddenUnit {
             0.0
         },
         output_weights,
+        activity_mean: mlp::stats::mean(activity),
+        activity_std: variance(activity).sqrt(),
     }
 }
 
@@ -309,16 +402,17 @@ mod tests {
     fn a_unit_that_weighs_one_row_reads_the_row() {
         let mut w = vec![0.0; 25];
         w[10..15].copy_from_slice(&[1.0; 5]); // row 2
-        let u = hidden_unit(&w, [0.5, -0.25]);
+        let u = hidden_unit(&w, [0.5, -0.25], &[0.0, 1.0]);
         // row sums 0, 0, 5, 0, 0: variance 4; column sums all 1: variance 0
         assert_eq!((u.row_variance, u.column_variance, u.row_share), (4.0, 0.0, 1.0));
         assert_eq!(u.output_weights, [0.5, -0.25]);
+        assert_eq!((u.activity_mean, u.activity_std), (0.5, 0.5));
         // crossing weight 1 on the 5 images with h = 2, else 0: variance
         // 0.2 * 0.8 = 0.16; input 5 + 1 - 1 = 5 there, else 0 + 1 - 0 = 1:
         // variance 0.16 * 4^2
         assert!((u.crossing_share - 1.0 / 16.0).abs() < 1e-15, "{}", u.crossing_share);
         let transposed: Vec<f64> = (0..25).map(|i| w[(i % 5) * 5 + i / 5]).collect();
-        assert_eq!(hidden_unit(&transposed, [0.0, 0.0]).row_share, 0.0);
-        assert_eq!(hidden_unit(&[0.0; 25], [0.0, 0.0]).row_share, 0.5);
+        assert_eq!(hidden_unit(&transposed, [0.0, 0.0], &[0.5]).row_share, 0.0);
+        assert_eq!(hidden_unit(&[0.0; 25], [0.0, 0.0], &[0.5]).row_share, 0.5);
     }
 }

@@ -15,9 +15,17 @@ fn default_run_learns_what_the_outputs_code_for() {
     let m = metrics(dir.path());
     assert_eq!(m["iterations"], 100_000);
     assert!(m["max_abs_error"].as_f64().unwrap() < 0.05);
-    assert!(m["r2_z1_row"].as_f64().unwrap() >= 0.99);
-    assert!(m["r2_z2_column"].as_f64().unwrap() >= 0.99);
-    assert!(m["r2_z1_column"].as_f64().unwrap() < 0.01);
+    let best = |i: usize| m["follows"][i]["best"].as_str().unwrap_or("none").to_owned();
+    assert_eq!(
+        (best(0), best(1), best(2), best(3)),
+        (
+            "bar_row".into(),
+            "bar_column".into(),
+            "bar_row".into(),
+            "bar_column".into()
+        )
+    );
+    assert!(m["follows"][2]["fits"][1]["r2"].as_f64().unwrap() < 0.01);
     assert!(
         o.stdout
             .contains("Output 1 (z1) codes for the row of the horizontal bar")
@@ -85,29 +93,82 @@ fn reads_bars_as_npz_with_integer_images() {
             "30000",
         ],
     );
-    assert!(metrics(&out)["r2_z1_row"].as_f64().unwrap() > 0.9);
+    assert_eq!(metrics(&out)["follows"][2]["fits"][0]["property"], "bar_row");
+    assert!(metrics(&out)["follows"][2]["fits"][0]["r2"].as_f64().unwrap() > 0.9);
 }
 
+/// Targets that encode the column first and the row second: read off the
+/// images, the report's metrics say so, for the targets and the outputs.
 #[test]
-fn refuses_images_that_are_not_bars_and_wrong_shapes() {
+fn targets_of_column_then_row_are_read_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bar_data.npy");
+    let mut all = bars();
+    for mut row in all.rows_mut() {
+        row.swap(25, 26);
+    }
+    ndarray_npy::write_npy(&path, &all).unwrap();
+    let out = dir.path().join("out");
+    let o = run_ok(BIN, &["--out", out.to_str().unwrap(), "--data", path.to_str().unwrap()]);
+    let m = metrics(&out);
+    let best = |i: usize| m["follows"][i]["best"].as_str().unwrap_or("none").to_owned();
+    assert_eq!(
+        (best(0), best(1), best(2), best(3)),
+        (
+            "bar_column".into(),
+            "bar_row".into(),
+            "bar_column".into(),
+            "bar_row".into()
+        )
+    );
+    assert!(
+        o.stdout
+            .contains("Output 1 (z1) codes for the column of the vertical bar"),
+        "{}",
+        o.stdout
+    );
+}
+
+/// Images that are not bars are read, not refused: what they lack is said;
+/// a file of the wrong shape is refused.
+#[test]
+fn reads_images_that_are_not_bars_and_refuses_wrong_shapes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("noise.npy");
     let mut all = bars();
     all[[7, 5]] = 0.0; // sample 7 (row 1, column 2): a hole in its horizontal bar
     ndarray_npy::write_npy(&path, &all).unwrap();
     let out = dir.path().join("out");
-    assert_refused(
+    run_ok(
         BIN,
-        &["--out", out.to_str().unwrap(), "--data", path.to_str().unwrap()],
-        &["noise.npy", "sample 7", "not a bars image"],
+        &[
+            "--out",
+            out.to_str().unwrap(),
+            "--data",
+            path.to_str().unwrap(),
+            "--iterations",
+            "2000",
+        ],
     );
+    let m = metrics(&out);
+    assert!(m["samples"][7]["row"].is_null());
+    assert_eq!(m["samples"][7]["column"], 2);
+    let keys: Vec<&str> = m["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["bar_column", "centre_row", "centre_column", "lit_pixels"]);
+    assert_eq!(m["hidden_units"].as_array().unwrap().len(), 0);
+    let out2 = dir.path().join("out2");
     let xor = data("xor_data.npz");
     assert_refused(
         BIN,
-        &["--out", out.to_str().unwrap(), "--data", xor.to_str().unwrap()],
+        &["--out", out2.to_str().unwrap(), "--data", xor.to_str().unwrap()],
         &["xor_data.npz", "expected 25 input column(s)"],
     );
-    assert!(!out.exists());
+    assert!(!out2.exists());
 }
 
 /// The summary fits a screen, and the README lists exactly this binary's

@@ -22,6 +22,8 @@ pub struct Metrics {
     pub recovered: bool,
     /// A data-set cost below this counts as recovered.
     pub recovery_threshold: f64,
+    /// The parameters at the perturbed start.
+    pub initial_weights: SheetWeights,
     /// The parameters after training.
     pub final_weights: SheetWeights,
     /// The sweep, unless it was skipped.
@@ -50,6 +52,15 @@ pub struct Sweep {
     pub failed: Vec<Vec<u64>>,
     /// Every run that did not recover, with why.
     pub failures: Vec<Failure>,
+    /// The parameters in pairs that swapping the inputs x1 and x2 together
+    /// with hidden units k and K-1-k maps onto each other (a parameter the
+    /// swap leaves in place pairs with itself), when the start and the data
+    /// are unchanged by that swap; empty otherwise. A run perturbing one of
+    /// a pair is then the mirror image of a run perturbing the other by the
+    /// same offset from the mirrored sample order, so the pair's failure
+    /// rates estimate one rate.
+    #[serde(default)]
+    pub mirror_pairs: Vec<[String; 2]>,
 }
 
 /// A sweep run that did not recover.
@@ -63,6 +74,9 @@ pub struct Failure {
     pub seed: u64,
     /// Data-set cost after training.
     pub final_cost: f64,
+    /// The norm of the full-batch gradient (the mean over the samples of
+    /// the per-sample gradient) after training.
+    pub gradient_norm: f64,
     /// What the trained network shows.
     pub diagnosis: FailureReason,
     /// The samples (0-based) on which every hidden unit has `v <= 0` at the

@@ -39,10 +39,14 @@ pub struct Metrics {
     /// when all Ks share one rate, or with `--no-cross-rates`).
     #[serde(default)]
     pub other_rates: Vec<Summary>,
-    /// The test cost of `sin(pi x)`, the noise-free function of the recipe.
-    pub test_cost_of_sin_pi_x: f64,
-    /// The training cost of `sin(pi x)`.
-    pub train_cost_of_sin_pi_x: f64,
+    /// The test cost of `sin(pi x)`, the noise-free function of the
+    /// project's recipe: only when the run used the project's own data
+    /// files (for other data that function means nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_cost_of_sin_pi_x: Option<f64>,
+    /// The training cost of `sin(pi x)`, with the test cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_cost_of_sin_pi_x: Option<f64>,
     /// The K with the lowest mean test cost.
     pub lower_mean_test_cost_hidden: Option<usize>,
     /// Beyond the sheet (`--capacity`): the cost against the number of

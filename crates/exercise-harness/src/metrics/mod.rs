@@ -192,7 +192,11 @@ mod tests {
             ),
             ("ex2b", Box::new(|v| v["final_cost"] = (-1.0).into()), "final_cost"),
             ("ex2a", Box::new(|v| v["momentum"] = 1.5.into()), "momentum"),
-            ("ex2d", Box::new(|v| v["r2_z1_row"] = 7.into()), "r2_z1_row"),
+            (
+                "ex2d",
+                Box::new(|v| v["follows"][2]["fits"][0]["r2"] = 7.into()),
+                "follows[2].fits[0].r2",
+            ),
             (
                 "ex1",
                 Box::new(|v| v["checks"][0]["max_rel_error"] = (-1.0).into()),

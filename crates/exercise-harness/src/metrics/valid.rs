@@ -219,8 +219,14 @@ impl Valid for ex2c::Metrics {
         }
         summaries(c, "summary", &self.summary, &self.runs);
         summaries(c, "other_rates", &self.other_rates, &self.runs);
-        c.cost(|| "test_cost_of_sin_pi_x".to_owned(), self.test_cost_of_sin_pi_x);
-        c.cost(|| "train_cost_of_sin_pi_x".to_owned(), self.train_cost_of_sin_pi_x);
+        if let (Some(test), Some(train)) = (self.test_cost_of_sin_pi_x, self.train_cost_of_sin_pi_x) {
+            c.cost(|| "test_cost_of_sin_pi_x".to_owned(), test);
+            c.cost(|| "train_cost_of_sin_pi_x".to_owned(), train);
+        }
+        c.that(
+            self.test_cost_of_sin_pi_x.is_some() == self.train_cost_of_sin_pi_x.is_some(),
+            || "test_cost_of_sin_pi_x and train_cost_of_sin_pi_x come together".to_owned(),
+        );
         if let Some(cap) = &self.capacity {
             for (i, r) in cap.runs.iter().enumerate() {
                 c.cost(|| format!("capacity.runs[{i}].test_cost"), r.test_cost);
@@ -240,35 +246,47 @@ impl Valid for ex2c::Metrics {
 impl Valid for ex2d::Metrics {
     fn check(&self, c: &mut Checker) {
         header(c, &self.header, "2d");
-        for (name, fit) in [
-            ("z1_row", &self.fits.z1_row),
-            ("z1_column", &self.fits.z1_column),
-            ("z2_row", &self.fits.z2_row),
-            ("z2_column", &self.fits.z2_column),
-        ] {
-            c.that((0.0..=1.0 + 1e-9).contains(&fit.r2), || {
-                format!("fits.{name}.r2 is {}; expected an R² from 0 to 1", fit.r2)
-            });
-        }
         c.cost(|| "final_cost".to_owned(), self.final_cost);
         c.cost(|| "max_abs_error".to_owned(), self.max_abs_error);
-        for (name, r2) in [
-            ("r2_z1_row", self.r2_z1_row),
-            ("r2_z2_column", self.r2_z2_column),
-            ("r2_z1_column", self.r2_z1_column),
-            ("r2_z2_row", self.r2_z2_row),
-        ] {
-            c.that((0.0..=1.0 + 1e-9).contains(&r2), || {
-                format!("{name} is {r2}; expected an R² from 0 to 1")
+        c.that(!self.samples.is_empty(), || "samples is empty".to_owned());
+        for (i, p) in self.properties.iter().enumerate() {
+            c.that(p.values.len() == self.samples.len(), || {
+                format!(
+                    "properties[{i}] has {} values for {} samples",
+                    p.values.len(),
+                    self.samples.len()
+                )
             });
         }
-        c.that(self.hidden_units.len() == self.hidden, || {
-            format!(
-                "hidden_units lists {} units, but hidden is {}",
-                self.hidden_units.len(),
-                self.hidden
-            )
+        c.that(self.follows.len() == 4, || {
+            format!("follows lists {} series; expected z1*, z2*, z1, z2", self.follows.len())
         });
-        c.that(!self.samples.is_empty(), || "samples is empty".to_owned());
+        for (i, f) in self.follows.iter().enumerate() {
+            for (j, fit) in f.fits.iter().enumerate() {
+                c.that((0.0..=1.0 + 1e-9).contains(&fit.fit.r2), || {
+                    format!(
+                        "follows[{i}].fits[{j}].r2 is {}; expected an R² from 0 to 1",
+                        fit.fit.r2
+                    )
+                });
+                c.that(self.properties.iter().any(|p| p.key == fit.property), || {
+                    format!("follows[{i}].fits[{j}] names a property not listed: {}", fit.property)
+                });
+            }
+            c.that(
+                f.best.as_ref().is_none_or(|b| f.fits.iter().any(|x| &x.property == b)),
+                || format!("follows[{i}].best names a property it was not fitted to"),
+            );
+        }
+        c.that(
+            self.hidden_units.is_empty() || self.hidden_units.len() == self.hidden,
+            || {
+                format!(
+                    "hidden_units lists {} units, but hidden is {}",
+                    self.hidden_units.len(),
+                    self.hidden
+                )
+            },
+        );
     }
 }
