@@ -70,6 +70,14 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
 
+        /// The folder holding the course's data files, by the sheet's names
+        /// (xor_data.npz, func_approx_training.npz, func_approx_test.npz,
+        /// bar_data.npy): those found there are used, the rest are the
+        /// project's own from data/. The report names each file used by its
+        /// SHA-256 and keeps a copy beside the notebook
+        #[arg(long, value_name = "DIR", conflicts_with = "render_only")]
+        data: Option<PathBuf>,
+
         /// Also write report/submission.pdf: the HTML page printed (A4, page
         /// numbers) by a headless Chromium, found on PATH (chromium,
         /// chromium-browser, google-chrome, google-chrome-stable) unless
@@ -163,6 +171,7 @@ fn data(out: Option<PathBuf>, replace: bool) -> Result<()> {
 /// How `cargo xtask report` runs.
 struct Options {
     render_only: bool,
+    data: Option<PathBuf>,
     pdf: bool,
     browser: Option<PathBuf>,
     replace: bool,
@@ -202,6 +211,7 @@ impl Student {
 fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Result<()> {
     let Options {
         render_only,
+        data,
         pdf,
         browser,
         replace,
@@ -211,6 +221,11 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
     // Looked up first, so that a missing browser is known early; the rest of
     // the report is written all the same, and the failure reported at the end.
     let browser = pdf.then(|| report::pdf::find_browser(browser.as_deref()));
+    let data = if render_only {
+        Vec::new()
+    } else {
+        parts::choose_data(&root, data.as_deref())?
+    };
     if render_only {
         // A part's file changed since the run cannot be rendered from at
         // all (--replace would only keep it aside): say what helps.
@@ -250,13 +265,15 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
         Vec::new()
     } else {
         parts::build_parts(&root)?;
-        parts::run_parts(&root, &staging).map_err(shown)?
+        parts::copy_data(&data, &staging).map_err(shown)?;
+        parts::run_parts(&root, &staging, &data).map_err(shown)?
     };
     let built = || -> Result<_> {
         tell!("rendering the report ...");
         let metrics = report::load_metrics(&staging)?;
         let prov = parts::provenance(&root, timings);
-        let mut findings = Findings::new(&root, &metrics, &prov)?;
+        let data = report::findings::data::Data::of(&root, &staging, &metrics)?;
+        let mut findings = Findings::new(&root, &metrics, &prov, data)?;
         findings.student = report::findings::Student::new(&student.names, student.group.as_deref());
         let generated = document::generated_figures(&metrics)?;
         let (md, html) = document::render(&root, &staging, &findings, &generated)?;
@@ -330,6 +347,7 @@ fn main() -> ExitCode {
         Command::Data { out, replace } => data(out, replace),
         Command::Report {
             render_only,
+            data,
             out,
             pdf,
             browser,
@@ -339,6 +357,7 @@ fn main() -> ExitCode {
         } => run_report(
             Options {
                 render_only,
+                data,
                 pdf,
                 browser,
                 replace,

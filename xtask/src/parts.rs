@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use exercise_harness::output::record::{self, Contents};
-use report::{PARTS, Provenance, Timing, report_flags};
+use report::{DATA_FILES, PARTS, Provenance, Timing, report_flags};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -42,7 +42,7 @@ pub fn build_parts(root: &Path) -> Result<()> {
 /// Runs every part into `<staging>/<part>`, in order, timing each. The
 /// report's folder records every file of its own, so the parts' records
 /// and locks are removed.
-pub fn run_parts(root: &Path, staging: &Path) -> Result<Vec<Timing>> {
+pub fn run_parts(root: &Path, staging: &Path, data: &[DataFile]) -> Result<Vec<Timing>> {
     let bin_dir = target_dir(root).join(if profile() == "dev" { "debug" } else { "release" });
     let mut timings = Vec::new();
     for (i, (name, title)) in PARTS.iter().enumerate() {
@@ -57,6 +57,7 @@ pub fn run_parts(root: &Path, staging: &Path) -> Result<Vec<Timing>> {
             .arg("--out")
             .arg(&out)
             .args(report_flags(name))
+            .args(data_flags(name, data))
             .stderr(std::process::Stdio::inherit())
             .output()
             .with_context(|| format!("running {name}"))?;
@@ -84,6 +85,74 @@ pub fn run_parts(root: &Path, staging: &Path) -> Result<Vec<Timing>> {
     Ok(timings)
 }
 
+/// One of the sheet's data files as the report uses it: its name, and
+/// where it is read from.
+pub struct DataFile {
+    pub name: &'static str,
+    pub path: PathBuf,
+    /// Found in `--data DIR` (else the project's `data/`).
+    pub given: bool,
+}
+
+/// The data files the parts run on: each of the sheet's files from `dir`
+/// where it holds one, the rest from the project's `data/`. A `dir` that
+/// holds none of them is refused: the student meant to give some.
+pub fn choose_data(root: &Path, dir: Option<&Path>) -> Result<Vec<DataFile>> {
+    if let Some(dir) = dir
+        && !dir.is_dir()
+    {
+        bail!(
+            "--data {}: not a folder (expected the folder holding the course's data files)",
+            dir.display()
+        );
+    }
+    let files: Vec<DataFile> = DATA_FILES
+        .iter()
+        .map(|(name, _)| {
+            let given = dir.map(|d| d.join(name)).filter(|p| p.is_file());
+            DataFile {
+                name,
+                given: given.is_some(),
+                path: given.unwrap_or_else(|| root.join("data").join(name)),
+            }
+        })
+        .collect();
+    if let Some(dir) = dir
+        && !files.iter().any(|f| f.given)
+    {
+        let names: Vec<&str> = DATA_FILES.iter().map(|(n, _)| *n).collect();
+        bail!("--data {}: holds none of {}", dir.display(), names.join(", "));
+    }
+    Ok(files)
+}
+
+/// The flags that point `part` at the given data files (none for the
+/// project's own, which are the parts' defaults).
+fn data_flags(part: &str, data: &[DataFile]) -> Vec<std::ffi::OsString> {
+    let mut flags = Vec::new();
+    for file in data.iter().filter(|f| f.given) {
+        let readers = DATA_FILES
+            .iter()
+            .find(|(n, _)| *n == file.name)
+            .map_or(&[][..], |(_, r)| *r);
+        for (_, flag) in readers.iter().filter(|(p, _)| *p == part) {
+            flags.push(flag.into());
+            flags.push(file.path.clone().into_os_string());
+        }
+    }
+    flags
+}
+
+/// Copies the data files used into the report's new folder, where the
+/// notebook finds them and the report names each by its SHA-256.
+pub fn copy_data(data: &[DataFile], staging: &Path) -> Result<()> {
+    for file in data {
+        std::fs::copy(&file.path, staging.join(file.name))
+            .with_context(|| format!("cannot copy {} into the report", file.path.display()))?;
+    }
+    Ok(())
+}
+
 /// The report folder a staging folder (`<report>.new-<stamp>`) is built for.
 fn report_dir(staging: &Path) -> PathBuf {
     let name = staging
@@ -94,12 +163,13 @@ fn report_dir(staging: &Path) -> PathBuf {
     staging.with_file_name(report)
 }
 
-/// Whether `rel`, a path inside a report folder, lies in one of the parts'
-/// folders.
+/// Whether `rel`, a path inside a report folder, is part of the run the
+/// report renders: in one of the parts' folders, or a data file they read.
 pub fn is_part_file(rel: &Path) -> bool {
     rel.components()
         .next()
         .is_some_and(|c| PARTS.iter().any(|(name, _)| c.as_os_str() == *name))
+        || DATA_FILES.iter().any(|(name, _)| rel == Path::new(name))
 }
 
 /// For `--render-only`: the parts' files of the previous report, copied

@@ -233,6 +233,49 @@ fn refused_command_lines_say_what_is_missing() {
     );
 }
 
+/// `--data DIR` names the folder it cannot use, in one line, before any
+/// work; with `--render-only` it is refused as a contradiction.
+#[test]
+fn data_folder_refusals_name_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let missing = dir.path().join("no-such-folder");
+    let o = testkit::cli::run(
+        BIN,
+        &[
+            "report",
+            "--out",
+            out.to_str().unwrap(),
+            "--data",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("no-such-folder") && o.stderr.contains("not a folder"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = testkit::cli::run(
+        BIN,
+        &[
+            "report",
+            "--out",
+            out.to_str().unwrap(),
+            "--data",
+            empty.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert!(o.stderr.contains("holds none of xor_data.npz"), "{}", o.stderr);
+    assert!(!out.exists());
+    let o = testkit::cli::run(BIN, &["report", "--render-only", "--data", empty.to_str().unwrap()]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+}
+
 /// `cargo xtask data` writes every file whatever becomes of stdout, and
 /// never into an output folder.
 #[test]

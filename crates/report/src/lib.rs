@@ -35,6 +35,16 @@ pub const PARTS: [(&str, &str); 5] = [
     ("ex2d", "2d"),
 ];
 
+/// The sheet's data files, by the names the course gave them, with the
+/// parts and flags that read each: `cargo xtask report --data DIR` passes
+/// those found in DIR, and the report folder keeps a copy of each used.
+pub const DATA_FILES: [(&str, &[(&str, &str)]); 4] = [
+    ("xor_data.npz", &[("ex2a", "--data"), ("ex2b", "--data")]),
+    ("func_approx_training.npz", &[("ex2c", "--train")]),
+    ("func_approx_test.npz", &[("ex2c", "--test")]),
+    ("bar_data.npy", &[("ex2d", "--data")]),
+];
+
 /// The flags the report adds to a part's defaults: the figures beyond the
 /// sheet, which a part's own default run leaves out.
 pub fn report_flags(part: &str) -> &'static [&'static str] {

@@ -197,7 +197,7 @@ fn start_weights() -> Result<SheetWeights> {
     SheetWeights::of(&xor_start())
 }
 
-const BACKPROP: &str = r#"import numpy as np
+pub const BACKPROP: &str = r#"import numpy as np
 
 # The XOR network of 2a and 2b: x -> v = V x + b -> z = relu(v) -> y = W z
 # (no output bias). The objective L = -1/2 |y - y*|^2 is climbed.
@@ -236,6 +236,14 @@ def train(V, b, W, X, Y, eta, mu, iterations, seed):
         b = b + db
     return V, b, W
 "#;
+
+/// The corrected Backprop alone, as the report's 2a prints it: the lines
+/// of [`BACKPROP`] from `def relu` to the end of `backpropagate`.
+pub fn backprop_function() -> &'static str {
+    let start = BACKPROP.find("def relu(v):").unwrap_or(0);
+    let end = BACKPROP.find("\ndef train(").unwrap_or(BACKPROP.len());
+    BACKPROP[start..end].trim_end()
+}
 
 /// Compares `backpropagate` with central differences; needs `X` and `Y`.
 const FINITE_DIFFERENCES: &str = r#"def cost(x, t, V, b, W):

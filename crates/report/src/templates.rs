@@ -23,14 +23,18 @@ use tera::ast::{Expr, ExprVal, LogicOperator, Node};
 
 /// The sections of the report, in order: each a template file
 /// `templates/report/<name>.md.tera` printing one part of the Markdown.
-pub const SECTIONS: [&str; 8] = [
+/// The sheet's answers first, then the appendix from `beyond` on.
+pub const SECTIONS: [&str; 11] = [
     "head",
     "exercise1",
-    "backprop",
     "ex2a",
     "ex2b",
     "ex2c",
     "ex2d",
+    "beyond",
+    "beyond_ex2b",
+    "beyond_ex2c",
+    "beyond_ex2d",
     "provenance",
 ];
 

@@ -28,10 +28,27 @@ fn provenance() -> Provenance {
     }
 }
 
+/// The report rendered from the fixture's metrics after `edit`, with the
+/// data files found in `report` (else the project's).
+fn rendered_with_data(report: &Path, edit: impl FnOnce(&mut Metrics)) -> (String, String) {
+    let mut metrics = load_metrics(&fixtures()).unwrap();
+    edit(&mut metrics);
+    let data = report::findings::data::Data::of(&root(), report, &metrics).unwrap();
+    let ctx = Findings::new(&root(), &metrics, &provenance(), data).unwrap();
+    let generated = generated_figures(&metrics).unwrap();
+    render(&root(), &fixtures(), &ctx, &generated).unwrap()
+}
+
 fn rendered(edit: impl FnOnce(&mut Metrics)) -> (String, String) {
     let mut metrics = load_metrics(&fixtures()).unwrap();
     edit(&mut metrics);
-    let ctx = Findings::new(&root(), &metrics, &provenance()).unwrap();
+    let ctx = Findings::new(
+        &root(),
+        &metrics,
+        &provenance(),
+        report::findings::data::Data::of(&root(), &fixtures(), &metrics).unwrap(),
+    )
+    .unwrap();
     let generated = generated_figures(&metrics).unwrap();
     render(&root(), &fixtures(), &ctx, &generated).unwrap()
 }
@@ -146,7 +163,7 @@ fn numbers_come_from_the_metrics() {
 fn answers_follow_the_data() {
     // As committed: K = 40 has the lower mean test cost.
     let (md, _) = rendered(|_| {});
-    assert!(md.contains("$K = 40$ has the lower mean test cost"));
+    assert!(md.contains("$K = 40$ is lower, by a factor"));
     // Swap the means: the prose must swap too.
     let (md, _) = rendered(|m| {
         let s = &mut m.ex2c.summary;
@@ -154,14 +171,14 @@ fn answers_follow_the_data() {
         s[0].test_cost_mean = b;
         s[1].test_cost_mean = a;
     });
-    assert!(md.contains("$K = 5$ has the lower mean test cost"));
+    assert!(md.contains("$K = 5$ is lower, by a factor") || md.contains("$K = 5$ has the lower mean"));
     // A 2a run whose weights moved is not reported as unchanged.
     let (md, _) = rendered(|m| m.ex2a.max_abs_weight_change = 0.25);
     assert!(md.contains("The parameters moved by up to 2.5e-1"));
-    assert!(!md.contains("no parameter ever moves"));
+    assert!(!md.contains("No parameter moves"));
     // 2b that did not recover says so.
     let (md, _) = rendered(|m| m.ex2b.final_cost = 0.125);
-    assert!(md.contains("did **not** recover"));
+    assert!(md.contains("**Answer.** Not within these iterations"));
     // What the bars outputs code for is the run's own sentence.
     let (md, _) = rendered(|m| m.ex2d.codes_for[0] = "Output 1 (z1) codes for neither bar clearly.".into());
     assert!(md.contains("Output 1 (z1) codes for neither bar clearly."));
@@ -199,23 +216,23 @@ fn set_costs(m: &mut Metrics, k: usize, eta: f64, f: impl Fn(u64) -> f64) {
 fn the_2c_comparison_says_what_the_seeds_show() {
     // As committed: significant, and yet the seeds overlap.
     let (md, _) = rendered(|_| {});
-    assert!(md.contains("$K = 40$ has the lower mean test cost"));
+    assert!(md.contains("$K = 40$ is lower, by a factor"));
     assert!(md.contains("the difference is significant at the 5 % level"), "{md}");
-    assert!(md.contains("The seeds overlap: the worst $K = 40$ seed is worse than 4 of the 10 $K = 5$ seeds"));
+    assert!(md.contains("The seeds overlap: a $K = 40$ seed is below a $K = 5$ seed in"));
     // Nearly the same seeds: not significant.
     let (md, _) = rendered(|m| {
         set_costs(m, 5, 0.04, |seed| 0.0125 + (seed % 3) as f64 * 1e-3);
         set_costs(m, 40, 0.005, |seed| 0.0124 + (seed % 3) as f64 * 1e-3);
     });
-    assert!(md.contains("These runs show no detectable difference between the two sizes"));
-    assert!(md.contains(", not significant at the 5 % level"));
+    assert!(md.contains("these runs do not tell the two sizes apart"));
+    assert!(md.contains("the difference is not significant at the 5 % level"));
     // Pulled apart: significant, and no overlap.
     let (md, _) = rendered(|m| {
         set_costs(m, 5, 0.04, |seed| 0.05 + seed as f64 * 1e-4);
         set_costs(m, 40, 0.005, |seed| 0.01 + seed as f64 * 1e-4);
     });
     assert!(md.contains("the difference is significant at the 5 % level"));
-    assert!(!md.contains("no detectable difference"));
+    assert!(!md.contains("do not tell the two sizes apart"));
     assert!(md.contains("$p$ below 0.001"));
     assert!(md.contains("The seeds do not overlap: every $K = 40$ seed is below every $K = 5$ seed."));
     assert!(!md.contains("The medians order the two the other way"));
@@ -225,24 +242,26 @@ fn the_2c_comparison_says_what_the_seeds_show() {
         set_costs(m, 5, 0.04, |seed| if seed < 2 { 0.05 } else { 0.010 });
         set_costs(m, 40, 0.005, |_| 0.012);
     });
-    assert!(md.contains("$K = 40$ has the lower mean test cost"));
+    assert!(md.contains("$K = 40$ is lower") || md.contains("$K = 40$ has the lower mean"));
     assert!(md.contains("The medians order the two the other way (0.01000 for $K = 5$ against 0.01200 for $K = 40$)"));
 }
 
 #[test]
 fn the_2c_noise_and_learning_rate_claims_follow_the_data() {
     let (md, _) = rendered(|_| {});
-    assert!(md.contains("they fit part of the training samples' noise"));
-    let (md, _) = rendered(|m| m.ex2c.train_cost_of_sin_pi_x = 1e-4);
+    assert!(md.contains("the networks fit part of the training samples' noise"));
+    let (md, _) = rendered(|m| m.ex2c.train_cost_of_sin_pi_x = Some(1e-4));
     assert!(md.contains("on this evidence the networks do not fit the training samples' noise"));
-    assert!(!md.contains("they fit part of the training samples' noise"));
+    assert!(!md.contains("the networks fit part of the training samples' noise"));
     // The data recipe is stated from its constants.
-    assert!(md.contains("drawn uniformly from $[-2, 2]$"));
-    assert!(md.contains("The course's data files are not public"));
+    assert!(md.contains("inputs $x$ uniform on $[-2, 2]$"));
+    assert!(md.contains("this report ran on the project's own files"));
     // As committed, only the comparison at 0.005 is significant, and K = 5
     // is under-trained there.
     let (md, _) = rendered(|_| {});
     assert!(md.contains("Only at $\\eta = 0.005$ is the difference significant, with $K = 40$ lower"));
+    assert!(md.contains("At the other rate the test does not find one; that is not evidence that there is none"));
+    assert!(md.contains("would be found 80 % of the time"));
     assert!(md.contains("$K = 5$ at $\\eta = 0.005$ ends with a mean training cost of 0.00600"));
     assert!(md.contains("4 of its 10 seeds end above it, so at that rate some runs fit the training data worse"));
     assert!(!md.contains("under-trained"));
@@ -260,37 +279,45 @@ fn the_2c_noise_and_learning_rate_claims_follow_the_data() {
             });
         }
     });
-    assert!(md.contains("At neither rate is the difference between the two $K$ significant."));
+    assert!(md.contains("At neither rate is the difference significant: these seeds cannot rule out"));
+    assert!(!md.contains("that is not evidence that there is none"));
     // Without the runs at the other rates there is no such section.
     let (md, _) = rendered(|m| m.ex2c.other_rates.clear());
-    assert!(!md.contains("**The learning rate.**"));
+    assert!(!md.contains("the two sizes at the same learning rate"));
 }
 
 #[test]
 fn the_2b_sweep_reports_rates_and_what_failed_runs_show() {
     let (md, _) = rendered(|_| {});
     let sw = load_metrics(&fixtures()).unwrap().ex2b.sweep.unwrap();
-    // perturbations only: 12 x 24, each from 20 sample orders
-    assert!(md.contains("(288 perturbations; the unperturbed start is not among them)"));
+    assert!(md.contains("(288 perturbations)"));
     assert!(md.contains(&format!("{} runs", sw.runs.to_string().replace("5760", "5,760"))));
     assert!(md.contains("depends on the sample order, not only on the perturbation"));
-    assert!(md.contains("In 101 of the failed runs only one unit is dead."));
+    // The gradient norm of every failed run, as recorded.
+    let flat = sw.failures.iter().filter(|f| f.gradient_norm < 1e-6).count();
+    assert_eq!(flat, 383);
     assert!(
-        md.contains("so those runs did not fail for lack of units: 100 of them are stuck on the plateau at cost 1/8")
+        md.contains("has a norm below $10^{-6}$ in 383 of the 511 failed runs (75 %"),
+        "{md}"
     );
-    assert!(md.contains("the other 1 did not find a solution"));
-    // Inputs no hidden unit responds to, and the plateau at cost 1/8.
-    assert!(md.contains("293 of the 363 failed runs end with an input on which every hidden unit has $v \\le 0$"));
-    assert!(md.contains("278 of them (77 % of all failed runs) end at a data-set cost of $1/8 = 0.125$"));
-    assert!(md.contains("all 8 runs stopped at a zero or nearly zero gradient are of this kind"));
+    assert!(!md.contains("stopped where the gradient over the data set is zero"));
+    // Mirror pairs pooled, with intervals; ranked only where they separate.
+    assert!(md.contains("their runs are pooled"));
+    assert!(md.contains("| V[0,0] and V[2,1] |"));
+    assert!(md.contains("| W[0,1] |"));
+    assert!(md.contains(" to ") && md.contains("95 % Wilson interval"));
+    assert!(md.contains("pairs of rows the intervals do not overlap"));
+    let (md, _) = rendered(|m| m.ex2b.sweep.as_mut().unwrap().mirror_pairs.clear());
+    assert!(md.contains("each parameter stands alone"));
+    assert!(md.contains("| V[2,1] |"));
+    // Every failed run with a large gradient: none counted as flat.
     let (md, _) = rendered(|m| {
         for f in &mut m.ex2b.sweep.as_mut().unwrap().failures {
-            f.final_cost += 0.01;
+            f.gradient_norm = 0.5;
         }
     });
-    assert!(md.contains("293 of the 363 failed runs end with an input"));
-    assert!(md.contains("only one unit is dead") && !md.contains("stuck on the plateau"));
-    assert!(!md.contains("0.125"));
+    assert!(md.contains("has a norm below $10^{-6}$ in 0 of the 511 failed runs"));
+    // Inputs no hidden unit responds to, and the plateau at cost 1/8.
     let (md, _) = rendered(|m| {
         for f in &mut m.ex2b.sweep.as_mut().unwrap().failures {
             f.silent_inputs.clear();
@@ -303,7 +330,6 @@ fn the_2b_sweep_reports_rates_and_what_failed_runs_show() {
         f.diagnosis = FailureReason::StillDescending { from: 0.1, to: 0.01 };
     });
     assert!(md.contains("1 run was still descending when training stopped"));
-    assert!(!md.contains("cannot represent XOR"));
     // Every failing perturbation failing from every order: no claim about
     // sample orders.
     let (md, _) = rendered(|m| {
@@ -316,45 +342,83 @@ fn the_2b_sweep_reports_rates_and_what_failed_runs_show() {
     });
     assert!(md.contains("Each perturbation recovers from every sample order or from none"));
     assert!(!md.contains("depends on the sample order"));
-    // No failed run ends with a single dead unit: the XOR remark goes.
     let (md, _) = rendered(|m| {
         for f in &mut m.ex2b.sweep.as_mut().unwrap().failures {
             f.diagnosis = FailureReason::Stationary { gradient_norm: 1e-9 };
         }
     });
-    assert!(md.contains("0 of the 363 (0 %) have at least one dead hidden unit"));
-    assert!(md.contains("363 runs stopped where the gradient over the data set is zero or nearly zero"));
+    assert!(md.contains("0 of the 511 failed runs (0 %) have at least one dead hidden unit"));
+    assert!(md.contains("511 runs have neither a dead unit nor a falling cost"));
     assert!(!md.contains("only one unit is dead"));
 }
 
 #[test]
-fn the_2d_text_reads_the_encoding_and_the_hidden_units() {
+fn the_2b_answer_shows_the_parameters_before_and_after() {
     let (md, _) = rendered(|_| {});
-    assert!(md.contains("$z_1^* = \\text{row}/4$ and $z_2^* = \\text{column}/4$"));
+    let m = load_metrics(&fixtures()).unwrap();
+    let w01 = m.ex2b.final_weights.W[0][1];
+    assert!((w01 + 2.0).abs() > 0.01, "the fixture's run found another solution");
+    assert!(md.contains("| **W[0,1]** | −2 | 0 |"), "{md}");
+    assert!(md.contains("reaches zero cost through a different solution"));
+    let (md, _) = rendered(|m| m.ex2b.final_weights.W[0][1] = -2.0);
+    assert!(md.contains("The perturbed parameter returns to its old value"));
+    assert!(!md.contains("through a different solution"));
+}
+
+#[test]
+fn the_2d_text_reads_what_targets_and_outputs_follow() {
+    let (md, _) = rendered(|_| {});
+    assert!(
+        md.contains(
+            "$z_1^*$ follows the row of the horizontal bar: $z_1^* = \\text{(the row of the horizontal bar)}/4$ exactly"
+        ),
+        "{md}"
+    );
     assert!(md.contains("the 25 samples form a grid"));
-    // As committed, the crossing pixel matters for some units.
-    assert!(md.contains("so the shares describe the sums over the two bars, not the whole input"));
-    assert!(md.contains("The targets are the project's (the recipe above), so this is not a discovery"));
-    let (md, _) = rendered(|m| m.ex2d.target_encoding[0].intercept = 0.5);
-    assert!(md.contains("The targets are not exactly the bar positions scaled"));
-    let (md, _) = rendered(|m| m.ex2d.r2_z1_column = 0.3);
+    assert!(md.contains("each output follows what its target follows"));
+    assert!(md.contains("The bars file is the project's own"));
+    assert!(md.contains("| the row of the horizontal bar | 1.0000 | 0.0000 | 1.0000 | 0.0000 |"));
+    // Targets swapped (column, then row): the text swaps.
+    let (md, _) = rendered(|m| {
+        let f = &mut m.ex2d.follows;
+        f.swap(0, 1);
+        f.swap(2, 3);
+        m.ex2d.codes_for.swap(0, 1);
+    });
+    assert!(md.contains("$z_1^*$ follows the column of the vertical bar"));
+    assert!(md.contains("$z_2^*$ follows the row of the horizontal bar"));
+    // An output that follows nothing: no grid, and the outputs do not follow the targets.
+    let (md, _) = rendered(|m| m.ex2d.follows[2].best = None);
     assert!(!md.contains("the 25 samples form a grid"));
-    // Every unit reading the row alone: the text says so.
+    assert!(md.contains("The outputs do not follow what their targets follow."));
+    // Targets that follow nothing read off the images.
+    let (md, _) = rendered(|m| {
+        m.ex2d.follows[0].best = None;
+        m.ex2d.follows[1].best = None;
+    });
+    assert!(md.contains("No property read off the images explains the targets"));
+    assert!(md.contains("follows none of them (closest:"));
+    // The hidden units: silent ones are named, the activity decides.
+    let (md, _) = rendered(|m| {
+        for u in &mut m.ex2d.hidden_units {
+            u.activity_std = 0.001;
+        }
+    });
+    assert!(md.contains("10 of the units are nearly silent"));
     let (md, _) = rendered(|m| {
         for u in &mut m.ex2d.hidden_units {
             u.row_share = 1.0;
             u.output_weights = [1.0, 0.0];
             u.crossing_share = 0.01;
+            u.activity_std = 0.2;
         }
     });
     assert!(md.contains("Of the 10 units, 10 get at least 75 % of that variation from the row"));
-    assert!(
-        md.contains(
-            "its variance is 1 % of that of the unit's input without bias, unit by unit, small beside the sums"
-        )
-    );
-    assert!(md.contains("Most units read one bar only."));
-    assert!(md.contains("Of the units that read the row, 10 send at least twice as much weight to $z_1$"));
+    assert!(md.contains("Most of the 10 active units read one bar only."));
+    assert!(!md.contains("nearly silent"));
+    // Without bars in every image there is no such section.
+    let (md, _) = rendered(|m| m.ex2d.hidden_units.clear());
+    assert!(!md.contains("what the hidden units read"));
 }
 
 #[test]
@@ -405,6 +469,7 @@ fn data_reaching_the_html_is_escaped() {
     let (_, html) = rendered(|m| {
         let sweep = m.ex2b.sweep.as_mut().expect("the fixture has a sweep");
         sweep.parameters[0] = "<script>alert('x')</script> & <b>bold</b>".into();
+        sweep.mirror_pairs[0][0] = sweep.parameters[0].clone();
         sweep.failed[0][0] = 1;
         m.ex2d.codes_for[1] = "<img src=x onerror=alert(1)>".into();
     });
@@ -419,6 +484,8 @@ fn the_capacity_paragraph_follows_the_runs() {
     let (md, _) = rendered(|_| {});
     assert!(md.contains("The test cost is lowest at $K = 100$"));
     assert!(md.contains("That is the largest size tried: these runs show no rise for large $K$."));
+    assert!(md.contains("was picked as the lowest after the fact, among"));
+    assert!(md.contains("so larger networks also took smaller steps"));
     assert!(md.contains("The training cost lies below the test cost at every size"));
     let set = |m: &mut Metrics, k: usize, f: &dyn Fn(u64) -> f64| {
         let cap = m.ex2c.capacity.as_mut().unwrap();
@@ -443,10 +510,10 @@ fn the_capacity_paragraph_follows_the_runs() {
     assert!(md.contains("these runs show no clear rise for large $K$"));
     // A size whose training cost is above its test cost.
     let (md, _) = rendered(|m| m.ex2c.capacity.as_mut().unwrap().summary[0].train_cost_mean = 1.0);
-    assert!(md.contains("The training cost lies below the test cost at every size except $K$ = 1;"));
+    assert!(md.contains("The training cost lies below the test cost at every size except $K$ = 1."));
     // Without the capacity runs there is no such paragraph, nor figure.
     let (md, _) = rendered(|m| m.ex2c.capacity = None);
-    assert!(!md.contains("Beyond the sheet: capacity"));
+    assert!(!md.contains("### 2c: capacity"));
     assert!(!md.contains("capacity.svg"));
 }
 
@@ -484,7 +551,16 @@ fn backprop_at_work_says_where_the_perturbed_weight_goes() {
 fn a_misspelled_condition_fails_whichever_branch_it_is_in() {
     use report::templates::{SECTIONS, check, load};
     let metrics = load_metrics(&fixtures()).unwrap();
-    let findings = serde_json::to_value(Findings::new(&root(), &metrics, &provenance()).unwrap()).unwrap();
+    let findings = serde_json::to_value(
+        Findings::new(
+            &root(),
+            &metrics,
+            &provenance(),
+            report::findings::data::Data::of(&root(), &fixtures(), &metrics).unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
     // Complete findings: every option present, so that no name is left
     // unchecked behind an absent one.
     assert_eq!(findings["ex2b"]["has_sweep"], true);
@@ -533,4 +609,65 @@ fn the_files_the_report_names_exist() {
         }
     }
     assert!(named >= 4, "only {named} source files named");
+}
+
+/// The course's own files (here: another 2c function and bars whose targets
+/// are the column, then the row) are named by SHA-256, and the report
+/// speaks of sin(πx) and the recipe only for the project's files.
+#[test]
+fn the_report_follows_the_data_it_ran_on() {
+    use exercise_harness::data::file_sha256;
+    let dir = tempfile::tempdir().unwrap();
+    // Another function: cos(x) on the same inputs.
+    for name in ["func_approx_training.npz", "func_approx_test.npz"] {
+        let (x, _) = testkit::replay::load_data(&root().join("data").join(name), 1);
+        let y = x.mapv(f64::cos);
+        let mut npz = ndarray_npy::NpzWriter::new(std::fs::File::create(dir.path().join(name)).unwrap());
+        npz.add_array("X", &x.column(0).to_owned()).unwrap();
+        npz.add_array("Y", &y.column(0).to_owned()).unwrap();
+        npz.finish().unwrap();
+    }
+    // Bars whose targets are the column, then the row.
+    let (x, y) = testkit::replay::load_data(&root().join("data/bar_data.npy"), 2);
+    let swapped = ndarray::concatenate![
+        ndarray::Axis(1),
+        x,
+        y.slice(ndarray::s![.., 1..2]),
+        y.slice(ndarray::s![.., 0..1])
+    ];
+    ndarray_npy::write_npy(dir.path().join("bar_data.npy"), &swapped).unwrap();
+    // What ex2c and ex2d write for such data: no sin(πx) costs; the
+    // targets and outputs follow the column first.
+    let (md, html) = rendered_with_data(dir.path(), |m| {
+        m.ex2c.test_cost_of_sin_pi_x = None;
+        m.ex2c.train_cost_of_sin_pi_x = None;
+        let f = &mut m.ex2d.follows;
+        f.swap(0, 1);
+        f.swap(2, 3);
+        m.ex2d.codes_for.swap(0, 1);
+    });
+    for name in ["func_approx_training.npz", "func_approx_test.npz", "bar_data.npy"] {
+        let sha = file_sha256(&dir.path().join(name)).unwrap();
+        assert!(
+            md.contains(&format!("| `{name}` | ")) && md.contains(&format!("| given | `{sha}` |")),
+            "{name}"
+        );
+    }
+    let xor_sha = file_sha256(&root().join("data/xor_data.npz")).unwrap();
+    assert!(md.contains(&format!("| project's | `{xor_sha}` |")));
+    for absent in ["sin(", "\\sin", "not public", "recipes.rs", "noise-free"] {
+        assert!(
+            !md.contains(absent),
+            "the report mentions {absent} for the course's data"
+        );
+        assert!(!html.contains(absent), "the page mentions {absent}");
+    }
+    assert!(md.contains("The files marked \"given\" are those given with `--data`"));
+    assert!(md.contains("$z_1^*$ follows the column of the vertical bar"));
+    assert!(md.contains("$z_2^*$ follows the row of the horizontal bar"));
+    assert!(md.contains("Output 2 (z2) codes for the row") || md.contains("codes for the column"));
+    // Long hashes wrap by CSS, never by inserted characters.
+    assert!(html.contains(&xor_sha));
+    let css = std::fs::read_to_string(root().join("templates/report.css")).unwrap();
+    assert!(css.contains("overflow-wrap: anywhere"));
 }

@@ -2,7 +2,7 @@
 
 /// The report's section headings, in order, as the printed page and the
 /// Markdown both show them.
-pub const SECTIONS: [&str; 13] = [
+pub const SECTIONS: [&str; 19] = [
     "Exercise 1: the backpropagation algorithm",
     "(a) The output term A",
     "(b) The layer-to-layer term B",
@@ -10,10 +10,16 @@ pub const SECTIONS: [&str; 13] = [
     "(d) The last layer",
     "(e) The layer below",
     "(f) The biases",
-    "Exercise 1 checked by numbers",
     "2a: the correct backprop",
     "2b: from a perturbed start",
     "2c: function approximation",
     "2d: the bars problem",
+    "Beyond the sheet",
+    "Exercise 1 checked by numbers",
+    "Backprop at work on the 2b network",
+    "2b: does every perturbation recover",
+    "2c: the two sizes at the same learning rate",
+    "2c: capacity",
+    "2d: what the hidden units read",
     "Provenance",
 ];

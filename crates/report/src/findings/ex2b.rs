@@ -13,6 +13,24 @@ pub const PLATEAU_COST: f64 = 0.125;
 /// the plateau.
 pub const PLATEAU_TOLERANCE: f64 = 1e-6;
 
+/// A failed run's full-batch gradient counts as flat below this norm.
+pub const FLAT_GRADIENT: f64 = 1e-6;
+/// The normal quantile of the 95 % intervals.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// The Wilson score interval at 95 % of a rate of `k` in `n`, as fractions.
+pub fn wilson(k: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let z2 = Z95 * Z95;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 /// What the report says about 2b.
 #[derive(Clone, Debug, Serialize)]
 pub struct Ex2b {
@@ -26,14 +44,92 @@ pub struct Ex2b {
     pub recovered: bool,
     pub threshold: String,
     pub figure: &'static str,
+    /// Every parameter at the course's start, at the perturbed start and
+    /// after training.
+    pub parameters: Vec<ParameterRow>,
+    /// The perturbed parameter ended near its value at the course's start
+    /// (within [`SAME_SOLUTION`]).
+    pub back_to_course: bool,
     /// Whether the sweep ran.
     pub has_sweep: bool,
     pub sweep: Option<Sweep>,
 }
 
+/// The perturbed parameter counts as back at its old value within this.
+pub const SAME_SOLUTION: f64 = 0.01;
+
+/// One parameter before and after 2b's run.
+#[derive(Clone, Debug, Serialize)]
+pub struct ParameterRow {
+    pub name: String,
+    pub course: String,
+    pub start: String,
+    pub trained: String,
+    /// The perturbed one.
+    pub perturbed: bool,
+}
+
+/// The sheet's parameters by name (`V[k,i]`, `W[0,k]`, `b[k]`), in the
+/// flat order.
+fn named(w: &exercise_harness::metrics::SheetWeights) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    for (k, row) in w.V.iter().enumerate() {
+        for (i, v) in row.iter().enumerate() {
+            out.push((format!("V[{k},{i}]"), *v));
+        }
+    }
+    for (j, row) in w.W.iter().enumerate() {
+        for (k, v) in row.iter().enumerate() {
+            out.push((format!("W[{j},{k}]"), *v));
+        }
+    }
+    for (k, v) in w.b.iter().enumerate() {
+        out.push((format!("b[{k}]"), *v));
+    }
+    out
+}
+
+/// A parameter's value as the table prints it.
+fn value(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    };
+    if s == "-0" {
+        "0".to_owned()
+    } else {
+        s.replace('-', "−")
+    }
+}
+
 impl Ex2b {
     pub fn new(b: &ex2b::Metrics) -> Ex2b {
+        let perturbed = b.perturbation.split('=').next().unwrap_or_default().replace(' ', "");
+        let start = named(&b.initial_weights);
+        let trained = named(&b.final_weights);
+        let parameters: Vec<ParameterRow> = start
+            .iter()
+            .zip(&trained)
+            .map(|((name, s), (_, t))| {
+                let is = *name == perturbed;
+                ParameterRow {
+                    name: name.clone(),
+                    course: value(if is { b.original_value } else { *s }),
+                    start: value(*s),
+                    trained: value(*t),
+                    perturbed: is,
+                }
+            })
+            .collect();
+        let back_to_course = trained
+            .iter()
+            .find(|(n, _)| *n == perturbed)
+            .is_some_and(|(_, t)| (t - b.original_value).abs() < SAME_SOLUTION);
         Ex2b {
+            parameters,
+            back_to_course,
             perturbation: format!("`{}`", b.perturbation),
             original_value: b.original_value,
             iterations: thousands(b.header.settings.iterations),
@@ -99,7 +195,7 @@ pub struct Sweep {
     pub all_dead: usize,
     pub any_all_dead: bool,
     pub hidden_units: usize,
-    /// Failed runs that stopped at a zero or nearly zero gradient.
+    /// Failed runs with neither a dead unit nor a falling cost at the end.
     pub stationary: usize,
     pub any_stationary: bool,
     pub one_stationary: bool,
@@ -118,11 +214,41 @@ pub struct Sweep {
     pub stationary_plateau: usize,
     pub any_stationary_plateau: bool,
     pub all_stationary_on_plateau: bool,
+    /// Failed runs whose full-batch gradient norm is below
+    /// [`FLAT_GRADIENT`] at the end, and of those the ones with a dead
+    /// unit and the ones on the plateau.
+    pub flat: usize,
+    pub flat_percent: String,
+    pub flat_dead: usize,
+    pub flat_plateau: usize,
+    pub flat_limit: String,
+    /// The largest and the median gradient norm over the failed runs.
+    pub largest_gradient: String,
+    pub median_gradient: String,
+    /// The failure rates, pooled over mirror pairs where the swap of the
+    /// inputs maps the start and the data onto themselves.
+    pub pooled: bool,
+    pub groups: Vec<RateRow>,
+    /// Pairs of table rows whose intervals do not overlap, of all pairs.
+    pub separated_pairs: usize,
+    pub group_pairs: usize,
     pub rows: Vec<SweepRow>,
     /// The parameters that never failed, listed.
     pub never: String,
     pub any_never: bool,
     pub figure: &'static str,
+}
+
+/// A parameter (or a mirror pair of them) and its failure rate over all
+/// its perturbations and sample orders, with the 95 % interval.
+#[derive(Clone, Debug, Serialize)]
+pub struct RateRow {
+    pub parameters: String,
+    pub failed: u64,
+    pub runs: u64,
+    pub rate: String,
+    pub low: String,
+    pub high: String,
 }
 
 /// One parameter with failed runs: at which offsets, how many.
@@ -206,6 +332,63 @@ impl Sweep {
             .map(|(p, _)| p.as_str())
             .collect::<Vec<_>>()
             .join(", ");
+        let flat: Vec<&ex2b::Failure> = sw.failures.iter().filter(|f| f.gradient_norm < FLAT_GRADIENT).collect();
+        let flat_dead = flat
+            .iter()
+            .filter(|f| matches!(f.diagnosis, FailureReason::DeadUnits { .. }))
+            .count();
+        let flat_plateau = flat
+            .iter()
+            .filter(|f| !f.silent_inputs.is_empty() && (f.final_cost - PLATEAU_COST).abs() < PLATEAU_TOLERANCE)
+            .count();
+        let norms: Vec<f64> = sw.failures.iter().map(|f| f.gradient_norm).collect();
+        // The failure rate of each parameter, or of each mirror pair pooled.
+        let failed_of = |p: &str| -> u64 {
+            sw.parameters
+                .iter()
+                .position(|x| x == p)
+                .map_or(0, |i| sw.failed[i].iter().sum())
+        };
+        let per_param = orders * sw.offsets.len() as u64;
+        let groups_of: Vec<Vec<String>> = if sw.mirror_pairs.is_empty() {
+            sw.parameters.iter().map(|p| vec![p.clone()]).collect()
+        } else {
+            sw.mirror_pairs
+                .iter()
+                .map(|[a, b]| {
+                    if a == b {
+                        vec![a.clone()]
+                    } else {
+                        vec![a.clone(), b.clone()]
+                    }
+                })
+                .collect()
+        };
+        let mut groups: Vec<(RateRow, (f64, f64))> = groups_of
+            .iter()
+            .map(|g| {
+                let failed: u64 = g.iter().map(|p| failed_of(p)).sum();
+                let runs = per_param * g.len() as u64;
+                let (lo, hi) = wilson(failed, runs);
+                (
+                    RateRow {
+                        parameters: g.join(" and "),
+                        failed,
+                        runs,
+                        rate: format!("{:.1}", 100.0 * failed as f64 / runs as f64),
+                        low: format!("{:.1}", 100.0 * lo),
+                        high: format!("{:.1}", 100.0 * hi),
+                    },
+                    (lo, hi),
+                )
+            })
+            .collect();
+        groups.sort_by(|a, b| (b.0.failed * a.0.runs).cmp(&(a.0.failed * b.0.runs)));
+        let group_pairs = groups.len() * groups.len().saturating_sub(1) / 2;
+        let separated_pairs = (0..groups.len())
+            .flat_map(|i| (i + 1..groups.len()).map(move |j| (i, j)))
+            .filter(|&(i, j)| groups[i].1.1 < groups[j].1.0 || groups[j].1.1 < groups[i].1.0)
+            .count();
         let one_dead_on_plateau = if one_dead_plateau == one_dead {
             OneDeadOnPlateau::All
         } else if one_dead_plateau > 0 {
@@ -256,10 +439,50 @@ impl Sweep {
             stationary_plateau,
             any_stationary_plateau: stationary_plateau > 0,
             all_stationary_on_plateau: stationary_plateau == stationary,
+            flat: flat.len(),
+            flat_percent: percent(flat.len(), failed),
+            flat_dead,
+            flat_plateau,
+            flat_limit: format!("10^{{{}}}", FLAT_GRADIENT.log10().round()),
+            largest_gradient: sci(norms.iter().copied().fold(0.0, f64::max)),
+            median_gradient: sci(mlp::stats::median(&norms)),
+            pooled: !sw.mirror_pairs.is_empty(),
+            groups: groups.into_iter().map(|g| g.0).collect(),
+            separated_pairs,
+            group_pairs,
             rows,
             any_never: !never.is_empty(),
             never,
             figure: "ex2b/perturbation_sweep.svg",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_intervals_match_the_textbook() {
+        // 5 of 40: 0.125, interval 0.0546 to 0.2611; each bound p solves
+        // Wilson's defining equation (k/n - p)^2 = z^2 p (1 - p) / n.
+        let (lo, hi) = wilson(5, 40);
+        assert!((lo - 0.05460).abs() < 1e-4 && (hi - 0.26112).abs() < 1e-4, "{lo} {hi}");
+        for p in [lo, hi] {
+            let gap = (0.125 - p) * (0.125 - p) - Z95 * Z95 * p * (1.0 - p) / 40.0;
+            assert!(gap.abs() < 1e-12, "{gap}");
+        }
+        // none of 20: from 0 to about 0.161
+        let (lo, hi) = wilson(0, 20);
+        assert_eq!(lo, 0.0);
+        assert!((hi - 0.16113).abs() < 1e-4, "{hi}");
+    }
+
+    #[test]
+    fn values_print_short_and_with_a_true_minus() {
+        assert_eq!(value(-2.0), "−2");
+        assert_eq!(value(-0.0), "0");
+        assert_eq!(value(0.651234), "0.6512");
+        assert_eq!(value(1.0), "1");
     }
 }

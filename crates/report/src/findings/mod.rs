@@ -9,6 +9,7 @@
 //! generator and the provenance block.
 
 pub mod backprop;
+pub mod data;
 pub mod ex1;
 pub mod ex2a;
 pub mod ex2b;
@@ -54,6 +55,8 @@ pub struct Findings {
     /// The backward pass as the core crate implements it, cut from its
     /// source while rendering.
     pub listing: String,
+    /// The corrected Backprop in NumPy, as the notebook runs it.
+    pub numpy_backprop: String,
     pub ex1: ex1::Ex1,
     pub ex2a: ex2a::Ex2a,
     pub ex2b: ex2b::Ex2b,
@@ -66,6 +69,8 @@ pub struct Findings {
     pub provenance: run::ProvenanceFindings,
     /// The sheet's "Name(s)" and "Group" fields.
     pub student: Student,
+    /// The data files the runs read.
+    pub data: data::Data,
 }
 
 /// The sheet's "Name(s)" and "Group" fields as the Markdown prints them:
@@ -125,8 +130,8 @@ pub fn markdown_text(s: &str) -> String {
 
 impl Findings {
     /// The findings of `metrics`, with the texts read from the workspace at
-    /// `root` and what `prov` says about the run.
-    pub fn new(root: &Path, metrics: &Metrics, prov: &run::Provenance) -> Result<Findings> {
+    /// `root`, what `prov` says about the run and the `data` it read.
+    pub fn new(root: &Path, metrics: &Metrics, prov: &run::Provenance, data: data::Data) -> Result<Findings> {
         let src_path = root.join("crates/mlp/src/network.rs");
         let src = std::fs::read_to_string(&src_path).with_context(|| format!("reading {}", src_path.display()))?;
         let listing = ["deltas", "output_delta", "hidden_delta", "gradient_from_deltas"]
@@ -139,15 +144,17 @@ impl Findings {
         Ok(Findings {
             exercise1: exercise1.trim_end().to_owned(),
             listing,
+            numpy_backprop: crate::notebook::backprop_function().to_owned(),
             ex1: ex1::Ex1::new(&metrics.ex1),
             ex2a: ex2a::Ex2a::new(&metrics.ex2a),
             ex2b: ex2b::Ex2b::new(&metrics.ex2b),
             ex2c: ex2c::Ex2c::new(&metrics.ex2c),
-            ex2d: ex2d::Ex2d::new(&metrics.ex2d),
+            ex2d: ex2d::Ex2d::new(&metrics.ex2d, data.bars_project),
             diagram: backprop::Diagram::new(&metrics.ex2b.perturbation, metrics.ex2b.header.settings.learning_rate)?,
             rng: run::Rng::new(&metrics.ex2c),
             provenance: run::ProvenanceFindings::new(metrics, prov),
             student: Student::default(),
+            data,
         })
     }
 }
