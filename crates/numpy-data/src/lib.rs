@@ -249,7 +249,41 @@ fn check_finite(values: &[f64], cols: usize) -> Result<(), DataErrorKind> {
     }
 }
 
+/// The zip crate reserves room for as many entries as an archive's
+/// end-of-central-directory record claims before it reads them, so a damaged
+/// record can make a few hundred bytes ask for megabytes. Every central
+/// directory entry takes at least 46 bytes before the record, so a record
+/// claiming more entries than fit is refused here, looking at the records
+/// in the order the zip crate tries them (from the end) until one is
+/// plausible. Zip64 counts (0xFFFF) are left to the zip crate.
+fn check_entry_count(bytes: &[u8]) -> Result<(), String> {
+    const SIGNATURE: [u8; 4] = *b"PK\x05\x06";
+    const RECORD: usize = 22;
+    const ENTRY: usize = 46;
+    let earliest = bytes.len().saturating_sub(RECORD + usize::from(u16::MAX));
+    for pos in (earliest..bytes.len().saturating_sub(RECORD - 1)).rev() {
+        if bytes[pos..pos + 4] != SIGNATURE {
+            continue;
+        }
+        let count = |at: usize| usize::from(u16::from_le_bytes([bytes[pos + at], bytes[pos + at + 1]]));
+        let (on_disk, total) = (count(8), count(10));
+        if on_disk == usize::from(u16::MAX) || total == usize::from(u16::MAX) {
+            return Ok(());
+        }
+        let claimed = on_disk.max(total);
+        if claimed * ENTRY <= pos {
+            return Ok(());
+        }
+        return Err(format!(
+            "damaged archive: its directory claims {claimed} entries, more than its {} bytes can hold",
+            bytes.len()
+        ));
+    }
+    Ok(())
+}
+
 fn load_npz(bytes: &[u8], err: &dyn Fn(Option<&str>, DataErrorKind) -> DataError) -> Result<Samples, DataError> {
+    check_entry_count(bytes).map_err(|e| err(None, DataErrorKind::Zip(e)))?;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| err(None, DataErrorKind::Zip(e.to_string())))?;
     let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
     let has = |k: &str| names.iter().any(|n| n == &format!("{k}.npy"));

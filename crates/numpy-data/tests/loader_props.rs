@@ -169,3 +169,21 @@ proptest! {
         prop_assert!(largest <= allowance(bytes.len()), "asked for {} bytes for a {}-byte input", largest, bytes.len());
     }
 }
+
+/// A case the random search found: two bytes inserted into a fixture.
+#[test]
+fn found_case_inserted_bytes() {
+    let all = fixtures();
+    let which = 13154017423339049386usize;
+    let bytes = apply(
+        all[which % all.len()].clone(),
+        &Mutation::Insert(10510508841050869286, vec![20, 0]),
+    );
+    let largest = load(&bytes);
+    assert!(
+        largest <= allowance(bytes.len()),
+        "asked for {largest} bytes for a {}-byte input (fixture {})",
+        bytes.len(),
+        which % all.len()
+    );
+}
