@@ -629,7 +629,7 @@ pub fn xy_panels(title: &str, x_label: &str, y_label: &str, panels: &[XyPanel]) 
         add(mark, &p.label);
     }
     let legend_h = legend_height(entries.len(), 2);
-    let width = SIZE.0.max(420 * panels.len() as u32);
+    let width = SIZE.0.max(340 * panels.len() as u32);
     svg((width, SIZE.1 + 30 + legend_h), |root| {
         let root = root.titled(title, ("sans-serif", TITLE_PX)).map_err(err)?;
         let (charts, legend_area) = root.split_vertically(SIZE.1);

@@ -43,7 +43,7 @@ pub fn render(
     let css = std::fs::read_to_string(templates.join("report.css")).context("reading templates/report.css")?;
     let mut page = tera::Context::new();
     page.insert("body", &body);
-    page.insert("css", &format!("{}\n{}", math_font_face(&templates)?, css));
+    page.insert("css", &format!("{}{}", font_faces(&templates)?, css));
     page.insert("title", "Exercise sheet 4: the backpropagation algorithm");
     let html = tera.render("report.html", &page).map_err(tera_error)?;
     Ok((md, html))
@@ -78,18 +78,33 @@ pub fn notebook(
     Ok(text)
 }
 
-/// The `@font-face` rule that carries the report's math font inside the
-/// page: formulas then render the same where no math font is installed
-/// (see `templates/fonts/README.md`).
-fn math_font_face(templates: &Path) -> Result<String> {
+/// The fonts the page carries (see `templates/fonts/README.md`): file,
+/// family, weight and style. Formulas then render, and pages break, the
+/// same on every machine, whatever fonts it has.
+const FONTS: [(&str, &str, &str, &str); 7] = [
+    ("report-math.woff2", "Report Math", "normal", "normal"),
+    ("report-serif-regular.woff2", "Report Serif", "normal", "normal"),
+    ("report-serif-italic.woff2", "Report Serif", "normal", "italic"),
+    ("report-serif-bold.woff2", "Report Serif", "bold", "normal"),
+    ("report-serif-bolditalic.woff2", "Report Serif", "bold", "italic"),
+    ("report-sans-bold.woff2", "Report Sans", "bold", "normal"),
+    ("report-mono-regular.woff2", "Report Mono", "normal", "normal"),
+];
+
+/// The `@font-face` rules that carry the report's fonts inside the page.
+fn font_faces(templates: &Path) -> Result<String> {
     use base64::Engine;
-    let path = templates.join("fonts/report-math.woff2");
-    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(format!(
-        "@font-face {{ font-family: \"Report Math\"; font-style: normal; font-weight: normal; \
-         src: url(data:font/woff2;base64,{}) format(\"woff2\"); }}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    ))
+    let mut css = String::new();
+    for (file, family, weight, style) in FONTS {
+        let path = templates.join("fonts").join(file);
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        css.push_str(&format!(
+            "@font-face {{ font-family: \"{family}\"; font-style: {style}; font-weight: {weight}; \
+             src: url(data:font/woff2;base64,{}) format(\"woff2\"); }}\n",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        ));
+    }
+    Ok(css)
 }
 
 fn tera_error(e: tera::Error) -> anyhow::Error {

@@ -370,7 +370,7 @@ fn the_2d_text_reads_what_targets_and_outputs_follow() {
     let (md, _) = rendered(|_| {});
     assert!(
         md.contains(
-            "$z_1^*$ follows the row of the horizontal bar: $z_1^* = \\text{(the row of the horizontal bar)}/4$ exactly"
+            "$z_1^*$ follows the row of the horizontal bar: $z_1^*$ = (the row of the horizontal bar) / 4 exactly"
         ),
         "{md}"
     );
@@ -662,7 +662,8 @@ fn the_report_follows_the_data_it_ran_on() {
         );
         assert!(!html.contains(absent), "the page mentions {absent}");
     }
-    assert!(md.contains("The files marked \"given\" are those given with `--data`"));
+    assert!(md.contains("`func_approx_training.npz` (2c) is given; `func_approx_test.npz` (2c) is given"));
+    assert!(md.contains("`xor_data.npz` (2a and 2b) is the project's own"));
     assert!(md.contains("$z_1^*$ follows the column of the vertical bar"));
     assert!(md.contains("$z_2^*$ follows the row of the horizontal bar"));
     assert!(md.contains("Output 2 (z2) codes for the row") || md.contains("codes for the column"));
@@ -670,4 +671,50 @@ fn the_report_follows_the_data_it_ran_on() {
     assert!(html.contains(&xor_sha));
     let css = std::fs::read_to_string(root().join("templates/report.css")).unwrap();
     assert!(css.contains("overflow-wrap: anywhere"));
+}
+
+/// Mirror pairs: the most different pair is tested and the verdict follows
+/// its p-value; plateau runs say how many have a flat gradient; capacity
+/// says where the training cost is lowest when that is below the largest
+/// size.
+#[test]
+fn the_appendix_claims_flip_with_the_runs() {
+    let (md, _) = rendered(|_| {});
+    let sw = load_metrics(&fixtures()).unwrap().ex2b.sweep.unwrap();
+    let total = |p: &str| -> u64 {
+        sw.failed[sw.parameters.iter().position(|x| x == p).unwrap()]
+            .iter()
+            .sum()
+    };
+    assert_eq!((total("V[1,0]"), total("V[1,1]")), (56, 37));
+    assert!(md.contains("but not after allowing for the 5 pairs tested"), "{md}");
+    // One pair far apart: the pooling is questioned.
+    let (md, _) = rendered(|m| {
+        let sw = m.ex2b.sweep.as_mut().unwrap();
+        let i = sw.parameters.iter().position(|x| x == "b[2]").unwrap();
+        sw.failed[i][0] = 20;
+        sw.failed[i][1] = 20;
+    });
+    assert!(md.contains("the pooling is questionable there"));
+    // Plateau runs: all flat, or some not.
+    assert!(!md.contains("in all of them the full-batch gradient norm"));
+    let (md, _) = rendered(|m| {
+        for f in &mut m.ex2b.sweep.as_mut().unwrap().failures {
+            f.gradient_norm = 0.0;
+        }
+    });
+    assert!(md.contains("in all of them the full-batch gradient norm is below"));
+    // Capacity: the training cost lowest below the largest size.
+    let (md, _) = rendered(|m| {
+        let cap = m.ex2c.capacity.as_mut().unwrap();
+        let last = cap.summary.len() - 1;
+        cap.summary[last].train_cost_mean = 1.0;
+    });
+    assert!(md.contains("with their smaller steps the largest networks fit the training data less closely"));
+    let (md, _) = rendered(|m| {
+        for s in &mut m.ex2c.capacity.as_mut().unwrap().summary {
+            s.train_cost_mean = 1.0 / s.hidden as f64;
+        }
+    });
+    assert!(!md.contains("with their smaller steps the largest networks"));
 }

@@ -220,8 +220,8 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
     let images: Vec<(String, Vec<f64>)> = (0..data.len())
         .map(|i| {
             let caption = match positions[i] {
-                Some((r, c)) => format!("row {r}, col {c}"),
-                None => format!("sample {i}"),
+                Some((r, c)) => format!("({r}, {c})"),
+                None => format!("#{i}"),
             };
             (caption, data.input(i).to_vec())
         })
@@ -233,12 +233,12 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
             &images,
             5,
             5,
-            5,
+            7,
             ImageScale::Gray,
             if all_bars {
-                "black: 1, white: 0; captions: bar positions read off each image (0-based)"
+                "black: 1, white: 0; captions: (row of the horizontal bar, column of the vertical bar), 0-based"
             } else {
-                "black: 1, white: 0; captions: bar positions read off each image (0-based) where it has one of each"
+                "black: 1, white: 0; captions: (bar row, bar column) where an image has both, else #sample"
             },
         )?,
     );
@@ -275,12 +275,7 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
     let hidden: Vec<(String, Vec<f64>)> = (0..HIDDEN)
         .map(|k| {
             (
-                format!(
-                    "unit {k}, b = {:+.2}\nW: z1 {:+.2}, z2 {:+.2}",
-                    b[k],
-                    w[k],
-                    w[HIDDEN + k]
-                ),
+                format!("unit {k}: b {:+.2}\nW {:+.2}, {:+.2}", b[k], w[k], w[HIDDEN + k]).replace('-', "−"),
                 v[k * 25..(k + 1) * 25].to_vec(),
             )
         })
@@ -311,7 +306,7 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
             5,
             5,
             ImageScale::Diverging,
-            "red: positive, blue: negative, white: 0; captions: the unit's bias and its weights W into z1 and z2",
+            "red: positive, blue: negative, white: 0; captions: the unit's bias b and its weights W into z1, z2",
         )?,
     );
     outputs.add_json(

@@ -91,11 +91,10 @@ fn named(w: &exercise_harness::metrics::SheetWeights) -> Vec<(String, f64)> {
 
 /// A parameter's value as the table prints it.
 fn value(x: f64) -> String {
-    let s = format!("{x:.4}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    let s = if x == x.round() {
+        format!("{x:.0}")
     } else {
-        s
+        format!("{x:.4}")
     };
     if s == "-0" {
         "0".to_owned()
@@ -229,6 +228,15 @@ pub struct Sweep {
     /// inputs maps the start and the data onto themselves.
     pub pooled: bool,
     pub groups: Vec<RateRow>,
+    /// Plateau runs whose gradient norm is below [`FLAT_GRADIENT`].
+    pub plateau_flat: usize,
+    pub all_plateau_flat: bool,
+    /// Within the mirror pairs: the pair whose two counts differ most (by
+    /// Fisher's exact test), its counts and p-value, whether that p is
+    /// below 5 % alone and whether it stays so after Bonferroni's
+    /// correction for the pairs tested.
+    pub has_pair_check: bool,
+    pub pair_check: Option<PairCheck>,
     /// Pairs of table rows whose intervals do not overlap, of all pairs.
     pub separated_pairs: usize,
     pub group_pairs: usize,
@@ -237,6 +245,20 @@ pub struct Sweep {
     pub never: String,
     pub any_never: bool,
     pub figure: &'static str,
+}
+
+/// The mirror pair whose counts differ most.
+#[derive(Clone, Debug, Serialize)]
+pub struct PairCheck {
+    pub first: String,
+    pub second: String,
+    pub first_failed: u64,
+    pub second_failed: u64,
+    pub runs: u64,
+    pub p: String,
+    pub pairs: usize,
+    pub below_alone: bool,
+    pub below_corrected: bool,
 }
 
 /// A parameter (or a mirror pair of them) and its failure rate over all
@@ -384,6 +406,30 @@ impl Sweep {
             })
             .collect();
         groups.sort_by(|a, b| (b.0.failed * a.0.runs).cmp(&(a.0.failed * b.0.runs)));
+        let pair_check = sw
+            .mirror_pairs
+            .iter()
+            .filter(|[a, b]| a != b)
+            .map(|[a, b]| {
+                let (fa, fb) = (failed_of(a), failed_of(b));
+                (a, b, fa, fb, mlp::stats::fisher_exact(fa, per_param, fb, per_param))
+            })
+            .min_by(|x, y| x.4.total_cmp(&y.4))
+            .map(|(a, b, fa, fb, p)| {
+                let pairs = sw.mirror_pairs.iter().filter(|[a, b]| a != b).count();
+                PairCheck {
+                    first: a.clone(),
+                    second: b.clone(),
+                    first_failed: fa,
+                    second_failed: fb,
+                    runs: per_param,
+                    p: super::p_text(p),
+                    pairs,
+                    below_alone: p < super::SIGNIFICANCE,
+                    below_corrected: p * (pairs as f64) < super::SIGNIFICANCE,
+                }
+            });
+        let plateau_flat = plateau.iter().filter(|f| f.gradient_norm < FLAT_GRADIENT).count();
         let group_pairs = groups.len() * groups.len().saturating_sub(1) / 2;
         let separated_pairs = (0..groups.len())
             .flat_map(|i| (i + 1..groups.len()).map(move |j| (i, j)))
@@ -450,6 +496,10 @@ impl Sweep {
             groups: groups.into_iter().map(|g| g.0).collect(),
             separated_pairs,
             group_pairs,
+            plateau_flat,
+            all_plateau_flat: plateau_flat == plateau.len(),
+            has_pair_check: pair_check.is_some(),
+            pair_check,
             rows,
             any_never: !never.is_empty(),
             never,
@@ -483,6 +533,7 @@ mod tests {
         assert_eq!(value(-2.0), "−2");
         assert_eq!(value(-0.0), "0");
         assert_eq!(value(0.651234), "0.6512");
+        assert_eq!(value(-0.611), "−0.6110");
         assert_eq!(value(1.0), "1");
     }
 }

@@ -484,6 +484,12 @@ pub struct Capacity {
     /// How far below the test cost the training cost is, in %.
     pub below_best: String,
     pub below_largest: String,
+    /// The mean training cost is lowest below the largest size: where,
+    /// and the training cost there and at the largest size.
+    pub train_rises: bool,
+    pub train_best: usize,
+    pub train_best_mean: String,
+    pub train_largest_mean: String,
     pub figure: &'static str,
 }
 
@@ -504,6 +510,10 @@ impl Capacity {
             .filter(|s| s.train_cost_mean >= s.test_cost_mean)
             .map(|s| s.hidden.to_string())
             .collect();
+        let train_best = cap
+            .summary
+            .iter()
+            .min_by(|a, b| a.train_cost_mean.total_cmp(&b.train_cost_mean))?;
         let verdict = if best.hidden == largest.hidden {
             CapacityVerdict::BestIsLargest
         } else if p < SIGNIFICANCE {
@@ -526,6 +536,10 @@ impl Capacity {
             best_train_below: best.train_cost_mean < best.test_cost_mean,
             below_best: below(best),
             below_largest: below(largest),
+            train_rises: train_best.hidden != largest.hidden,
+            train_best: train_best.hidden,
+            train_best_mean: format!("{:.5}", train_best.train_cost_mean),
+            train_largest_mean: format!("{:.5}", largest.train_cost_mean),
             figure: "ex2c/capacity.svg",
         })
     }

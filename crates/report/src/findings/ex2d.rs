@@ -17,7 +17,7 @@ pub const MOSTLY_INTO: f64 = 2.0;
 pub const SMALL_CROSSING: f64 = 0.1;
 /// A unit whose activity varies over the images by less than this standard
 /// deviation counts as nearly silent: it passes on little of the image.
-pub const SILENT_STD: f64 = 0.05;
+pub const SILENT_STD: f64 = 0.1;
 /// A target is exactly a property divided by a whole number when its line's
 /// slope inverts to one within this...
 pub const WHOLE_DIVISOR: f64 = 1e-9;
