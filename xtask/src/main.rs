@@ -89,6 +89,18 @@ enum Command {
         #[arg(long, value_name = "PATH", requires = "pdf")]
         browser: Option<PathBuf>,
 
+        /// Also execute submission.ipynb (with nbclient, about 1 to 3 minutes)
+        /// and store its outputs, as the sheet hands it in: every part run in
+        /// NumPy, its figures drawn, its numbers compared with the Rust runs.
+        /// Needs a Python 3 with numpy, scipy, matplotlib, nbclient and
+        /// ipykernel: --python, else REPORT_PYTHON, else python3 on PATH
+        #[arg(long)]
+        run_notebook: bool,
+
+        /// The Python that runs --run-notebook
+        #[arg(long, value_name = "PATH", requires = "run_notebook")]
+        python: Option<PathBuf>,
+
         /// Go ahead where the report folder holds files that no run wrote,
         /// or that were changed since (an edited submission.md): they are
         /// kept in <out>.kept-<time>/ beside the folder
@@ -174,6 +186,8 @@ struct Options {
     data: Option<PathBuf>,
     pdf: bool,
     browser: Option<PathBuf>,
+    /// Execute the notebook with this Python.
+    run_notebook: Option<PathBuf>,
     replace: bool,
 }
 
@@ -214,6 +228,7 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
         data,
         pdf,
         browser,
+        run_notebook,
         replace,
     } = options;
     let root = workspace_root();
@@ -277,10 +292,27 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
         findings.student = report::findings::Student::new(&student.names, student.group.as_deref());
         let generated = document::generated_figures(&metrics)?;
         let (md, html) = document::render(&root, &staging, &findings, &generated)?;
-        let notebook = document::notebook(&root, &staging, &md, &metrics, &generated)?;
+        let notebook = document::notebook(&md, &metrics)?;
         Ok((md, html, notebook, generated))
     };
-    let (md, html, notebook, generated) = built().map_err(shown)?;
+    let (md, html, mut notebook, generated) = built().map_err(shown)?;
+    // The notebook runs in the new folder, where the data files are; if it
+    // cannot, it is written unexecuted with the rest and the failure told
+    // at the end.
+    let executed = run_notebook.map(|python| {
+        tell!(
+            "executing the notebook with {} (about 1 to 3 minutes) ...",
+            python.display()
+        );
+        report::notebook::execute(&python, &notebook, &staging).map_err(|e| {
+            shown(anyhow::anyhow!(
+                "--run-notebook: {e:#}; the notebook was written unexecuted"
+            ))
+        })
+    });
+    if let Some(Ok(text)) = &executed {
+        notebook = text.clone();
+    }
     let printed = browser.map(|b| {
         b.and_then(|b| {
             tell!("printing the PDF with {} ...", b.display());
@@ -309,10 +341,15 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
     };
     let committed = folder.commit(set)?;
     tell!(
-        "wrote {}, {} and {}",
+        "wrote {}, {} and {} ({})",
         out.join("index.html").display(),
         out.join("submission.md").display(),
-        out.join("submission.ipynb").display()
+        out.join("submission.ipynb").display(),
+        match &executed {
+            Some(Ok(_)) => "executed, with its outputs",
+            Some(Err(_)) => "unexecuted",
+            None => "unexecuted: add --run-notebook to execute it",
+        }
     );
     if pdf && failed.is_none() {
         tell!("wrote {}", out.join("submission.pdf").display());
@@ -333,8 +370,14 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
             exercise_harness::output::folder::kept_line(&kept, &files, "that no run wrote or that were changed")
         );
     }
-    if let Some(e) = failed {
-        return Err(e);
+    let notebook_failed = executed.and_then(Result::err);
+    match (failed, notebook_failed) {
+        (Some(e), Some(n)) => {
+            tell!("{n:#}");
+            return Err(e);
+        }
+        (Some(e), None) | (None, Some(e)) => return Err(e),
+        (None, None) => {}
     }
     match exercise_harness::cli::stdout_failure() {
         Some(e) => anyhow::bail!("{e}; the report was written into {}", out.display()),
@@ -351,6 +394,8 @@ fn main() -> ExitCode {
             out,
             pdf,
             browser,
+            run_notebook,
+            python,
             replace,
             names,
             group,
@@ -360,6 +405,7 @@ fn main() -> ExitCode {
                 data,
                 pdf,
                 browser,
+                run_notebook: run_notebook.then(|| report::notebook::python(python.as_deref())),
                 replace,
             },
             out,

@@ -49,31 +49,11 @@ pub fn render(
     Ok((md, html))
 }
 
-/// The notebook of the report: its Markdown `md` in cells, the figures from
-/// `generated` or the `report` folder, and the checks of 2a and 2b on the
-/// XOR data the 2a run used. Checked against the nbformat rules it keeps.
-pub fn notebook(
-    root: &Path,
-    report: &Path,
-    md: &str,
-    metrics: &Metrics,
-    generated: &[(String, String)],
-) -> Result<String> {
-    let figure = |path: &str| -> Result<String> {
-        if let Some((_, svg)) = generated.iter().find(|(p, _)| p == path) {
-            return Ok(svg.clone());
-        }
-        let file = report.join(path);
-        std::fs::read_to_string(&file).with_context(|| format!("reading figure {}", file.display()))
-    };
-    let data_path = root.join(&metrics.ex2a.header.data);
-    let data = exercise_harness::data::load_data(&data_path, 2, 1)?;
-    let rows = |v: &[f64], n: usize| v.chunks(n).map(<[f64]>::to_vec).collect::<Vec<_>>();
-    let xor = crate::notebook::XorData {
-        inputs: rows(data.all_inputs(), 2),
-        targets: rows(data.all_targets(), 1),
-    };
-    let text = crate::notebook::notebook(md, &figure, metrics, &xor)?;
+/// The notebook of the report: its Markdown up to the appendix in cells,
+/// beside code cells that replay the runs of `metrics` in NumPy. Checked
+/// against the nbformat rules it keeps.
+pub fn notebook(md: &str, metrics: &Metrics) -> Result<String> {
+    let text = crate::notebook::notebook(md, metrics)?;
     crate::notebook::check(&text).context("the notebook breaks an nbformat rule")?;
     Ok(text)
 }

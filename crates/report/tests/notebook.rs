@@ -1,6 +1,7 @@
 //! `report/submission.ipynb`: a valid nbformat 4.5 notebook with the
-//! report's content in order, every figure attached, and code cells that
-//! need only NumPy and hold the corrected Backprop and its checks.
+//! sheet's answers in order, beside code cells in plain Python (NumPy,
+//! SciPy, matplotlib) that run every part, draw its figures and compare
+//! with the report's Rust runs. Executing it is `xtask`'s test.
 
 use mlp::Generator;
 use report::document::{generated_figures, notebook, render};
@@ -35,7 +36,7 @@ fn made(edit: impl FnOnce(&mut Metrics)) -> (String, Value) {
     .unwrap();
     let generated = generated_figures(&metrics).unwrap();
     let (md, _) = render(&root(), &fixtures(), &ctx, &generated).unwrap();
-    let text = notebook(&root(), &fixtures(), &md, &metrics, &generated).unwrap();
+    let text = notebook(&md, &metrics).unwrap();
     let nb = serde_json::from_str(&text).unwrap();
     (text, nb)
 }
@@ -49,85 +50,160 @@ fn source(cell: &Value) -> String {
         .collect()
 }
 
-#[test]
-fn the_notebook_holds_the_report_in_order_with_every_figure_attached() {
-    let (text, nb) = made(|_| {});
-    check(&text).unwrap();
-    let cells = nb["cells"].as_array().unwrap();
-    let markdown: Vec<String> = cells
-        .iter()
-        .filter(|c| c["cell_type"] == "markdown")
-        .map(source)
-        .collect();
-    // the report's sections, in the report's order
-    let order = [
-        "# Exercise sheet 4",
-        "### (a) The output term A",
-        "### (f) The biases",
-        "### 2a: the correct backprop",
-        "### The corrected Backprop in NumPy",
-        "### 2b: from a perturbed start",
-        "### 2c: function approximation",
-        "### 2d: the bars problem",
-        "## Beyond the sheet",
-        "### Exercise 1 checked by numbers",
-        "### Provenance",
-    ];
-    let position = |h: &str| {
-        markdown
-            .iter()
-            .position(|m| m.starts_with(h))
-            .unwrap_or_else(|| panic!("no cell {h}"))
-    };
-    let at: Vec<usize> = order.iter().map(|h| position(h)).collect();
-    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
-    // math stays as $...$ for Jupyter to render
-    assert!(
-        markdown
-            .iter()
-            .any(|m| m.contains("$$") && m.contains("\\begin{aligned}"))
-    );
-    // every figure attached and used, none linked to a file
-    let attached: usize = cells
-        .iter()
-        .filter_map(|c| c.get("attachments"))
-        .map(|a| a.as_object().unwrap().len())
-        .sum();
-    assert_eq!(attached, 13);
-    assert!(
-        !markdown
-            .iter()
-            .any(|m| m.contains(".svg)") && !m.contains("(attachment:"))
-    );
-    // the code: the corrected Backprop, its gradient check, the checks of 2a and 2b
-    let code: Vec<String> = cells.iter().filter(|c| c["cell_type"] == "code").map(source).collect();
-    assert_eq!(code.len(), 4);
-    assert!(code[0].contains("def backpropagate(x, target, V, b, W):"));
-    assert!(code[1].contains("assert worst < 1e-6, worst"));
-    assert!(code[2].contains("assert change == 0.0"));
-    assert!(code[3].contains("W0[0, 1] = 0.0"));
-    // the 2b fixture comes from a run with NumPy's generator: compared
-    assert!(code[3].contains("assert gap <= 1e-12, gap"));
-}
-
-#[test]
-fn with_numpy_runs_the_check_compares_with_the_run_s_final_weights() {
-    let (text, nb) = made(|m| {
-        m.ex2b.header.settings.rng = Generator::Numpy;
-        m.ex2b.final_weights.W[0][1] = -1.9876543210987654;
-    });
-    check(&text).unwrap();
-    let code: Vec<String> = nb["cells"]
+fn code_cells(nb: &Value) -> Vec<(String, String)> {
+    nb["cells"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|c| c["cell_type"] == "code")
+        .map(|c| (c["id"].as_str().unwrap().to_owned(), source(c)))
+        .collect()
+}
+
+#[test]
+fn the_notebook_holds_the_answers_in_order_with_code_for_every_part() {
+    let (text, nb) = made(|_| {});
+    check(&text).unwrap();
+    let cells = nb["cells"].as_array().unwrap();
+    let first_lines: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: {}",
+                c["cell_type"].as_str().unwrap(),
+                source(c).lines().next().unwrap_or("")
+            )
+        })
+        .collect();
+    // the sheet's order: each part's answer, then its code
+    let order = [
+        "markdown: # Exercise sheet 4",
+        "code: # Plain Python 3",
+        "markdown: ### (a) The output term A",
+        "markdown: ### (f) The biases",
+        "markdown: ### The result, and how it maps",
+        "code: # The network of Exercise 2",
+        "code: # Exercise 1 by numbers",
+        "markdown: ### 2a: the correct backprop",
+        "code: # 2a: the course's start",
+        "markdown: ### 2b: from a perturbed start",
+        "code: # 2b: the course's start with W[0,1]=0",
+        "markdown: ### 2c: function approximation",
+        "code: # 2c, K = 5",
+        "code: # 2c, K = 40",
+        "code: # 2c: the response",
+        "markdown: ### 2d: the bars problem",
+        "code: # 2d: the 25-10-2 network",
+        "markdown: ### Beyond the sheet",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|h| {
+            first_lines
+                .iter()
+                .position(|l| l.starts_with(h))
+                .unwrap_or_else(|| panic!("no cell {h}: {first_lines:#?}"))
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    assert_eq!(at.last(), Some(&(cells.len() - 1)));
+    // math stays as $...$ for Jupyter to render; no figure, listing or
+    // attachment in the text: the figures come from the code
+    let markdown: String = cells
+        .iter()
+        .filter(|c| c["cell_type"] == "markdown")
         .map(source)
         .collect();
-    assert!(code[3].contains("assert gap <= 1e-12, gap"));
-    // the run's weights, to the last bit
-    assert!(code[3].contains("-1.9876543210987654"));
-    assert!(code[3].contains("seed=0)"));
+    assert!(markdown.contains("$$") && markdown.contains("\\begin{aligned}"));
+    assert!(!markdown.contains("](") && !markdown.contains("```") && !markdown.contains("attachment"));
+    assert!(markdown.contains("the report's Figure "));
+    assert!(
+        !markdown.contains("Exercise 1 checked by numbers"),
+        "the appendix is the report's"
+    );
+    let code = code_cells(&nb);
+    let ids: Vec<&str> = code.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "code-setup",
+            "code-backprop",
+            "code-ex1-check",
+            "code-2a",
+            "code-2b",
+            "code-2c-first",
+            "code-2c-second",
+            "code-2c-figures",
+            "code-2d"
+        ]
+    );
+    // the report's 2a prints the very function the notebook runs
+    assert!(code[1].1.contains(report::notebook::backprop_function()));
+    // every training cell seeds, draws its start (2c, 2d: V, then W, then b),
+    // then the sample indices, and plots
+    for (id, text) in &code[3..] {
+        if id == "code-2c-figures" {
+            assert!(text.contains("plt.subplots"));
+            continue;
+        }
+        let seed = text
+            .find("np.random.seed(")
+            .unwrap_or_else(|| panic!("{id} does not seed"));
+        let indices = text.find("T = np.random.randint(0, ").unwrap();
+        assert!(seed < indices, "{id}");
+        if id.starts_with("code-2c") || id == "code-2d" {
+            let (v, w, b) = (
+                text.find("V0 = np.random.normal").unwrap(),
+                text.find("W0 = np.random.normal").unwrap(),
+                text.find("b0 = np.random.normal").unwrap(),
+            );
+            assert!(seed < v && v < w && w < b && b < indices, "{id}");
+        }
+        assert!(text.contains("compare(") || text.contains("no comparison"), "{id}");
+    }
+    assert!(code[7].1.contains("plt.subplots") && code[8].1.contains("imshow(X[k].reshape(5, 5)"));
+    // the fixture's 2b ran with NumPy's generator: its final weights are compared
+    assert!(code[4].1.contains("compare(\"2b\""));
+    // the fixture's 2c ran with ChaCha8: said, not faked
+    assert!(code[5].1.contains("whose stream NumPy does not draw: no comparison"));
+    let (_, nb) = made(|m| m.ex2c.rng = Generator::Numpy);
+    assert!(
+        code_cells(&nb)[5]
+            .1
+            .contains("no final weights for this run: no comparison")
+    );
+}
+
+#[test]
+fn the_2c_cells_compare_with_the_recorded_runs_to_the_last_bit() {
+    let (text, nb) = made(|m| {
+        m.ex2c.rng = Generator::Numpy;
+        let w = m.ex2b.final_weights.clone();
+        for (k, eta) in [(5, 0.04), (40, 0.005)] {
+            m.ex2c.replayed.push(exercise_harness::metrics::ex2c::Replayed {
+                hidden: k,
+                seed: 0,
+                learning_rate: eta,
+                final_weights: w.clone(),
+                train_cost: 0.0012345678901234567,
+                test_cost: 0.01,
+            });
+        }
+        m.ex2c.replayed[1].final_weights.W[0][1] = -1.9876543210987654;
+    });
+    check(&text).unwrap();
+    let code = code_cells(&nb);
+    assert!(code[5].1.contains("compare(\"2c, K = 5\""));
+    assert!(code[6].1.contains("-1.9876543210987654"));
+    assert!(code[6].1.contains("0.0012345678901234567"));
+    assert!(code[6].1.contains("eta=0.005"));
+    // ChaCha8 runs cannot be replayed: said, not compared
+    let (_, nb) = made(|m| m.ex2d.header.settings.rng = Generator::ChaCha8);
+    assert!(
+        code_cells(&nb)[8]
+            .1
+            .contains("whose stream NumPy does not draw: no comparison")
+    );
 }
 
 #[test]
@@ -138,10 +214,11 @@ fn the_rules_catch_what_would_not_run_or_validate() {
         check(&text.replacen(from, to, 1)).unwrap_err().to_string()
     };
     assert!(broken("import numpy as np", "%matplotlib inline").contains("magic"));
-    assert!(broken("import numpy as np", "import scipy").contains("other than NumPy"));
-    assert!(broken("\"id\": \"cell-001\"", "\"id\": \"cell-000\"").contains("id"));
+    assert!(broken("import numpy as np", "import pandas").contains("other than NumPy"));
+    assert!(broken("import numpy as np", "display(x)").contains("IPython"));
+    assert!(broken("\"id\": \"code-2a\"", "\"id\": \"code-2b\"").contains("id"));
     assert!(broken("\"nbformat\": 4,", "\"nbformat\": 3,").contains("nbformat"));
-    assert!(broken("(attachment:", "(attachmnt:").contains("attachment"));
+    assert!(broken("### 2a: the correct", "![x](attachment:a.svg) ### 2a").contains("attachment"));
 }
 
 #[test]

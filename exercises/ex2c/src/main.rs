@@ -12,7 +12,7 @@ use clap::Parser;
 use exercise_harness::cli::{CommonArgs, config_error, seed_series};
 use exercise_harness::data::{default_data, load_data};
 use exercise_harness::flow::{self, Exercise};
-use exercise_harness::metrics::ex2c::{Capacity, LearningRate, Metrics, Seeds, SnapshotCost, Snapshots};
+use exercise_harness::metrics::ex2c::{Capacity, LearningRate, Metrics, Replayed, Seeds, SnapshotCost, Snapshots};
 use exercise_harness::output::OutputSet;
 use exercise_harness::plot::{
     Band, Curve, Line, PanelRow, Points, SizeSeries, Strip, XyPanel, against_sizes, cost_over_time, format_count,
@@ -672,6 +672,23 @@ fn report(
             lower_mean_test_cost_hidden: lowest,
             capacity,
             snapshots,
+            replayed: configs
+                .iter()
+                .filter_map(|(k, c)| {
+                    runs.iter()
+                        .find(|r| r.0.hidden == *k && r.0.seed == c.seed() && r.0.learning_rate == c.learning_rate())
+                })
+                .map(|r| {
+                    Ok(Replayed {
+                        hidden: r.0.hidden,
+                        seed: r.0.seed,
+                        learning_rate: r.0.learning_rate,
+                        final_weights: exercise_harness::metrics::SheetWeights::of(&r.1.trained)?,
+                        train_cost: r.0.train_cost,
+                        test_cost: r.0.test_cost,
+                    })
+                })
+                .collect::<Result<_>>()?,
         },
     )?;
     if args.common.save_weights {

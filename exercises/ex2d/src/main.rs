@@ -335,6 +335,7 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
                     z2: z2[i],
                 })
                 .collect(),
+            final_weights: exercise_harness::metrics::SheetWeights::of(&run.trained)?,
         },
     )?;
     if part.common.save_weights {

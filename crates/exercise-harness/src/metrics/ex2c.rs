@@ -57,6 +57,26 @@ pub struct Metrics {
     /// training.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub snapshots: Vec<Snapshots>,
+    /// The first seed's run of each K at its own rate, with its final
+    /// weights: the runs the notebook replays in NumPy and compares with.
+    #[serde(default)]
+    pub replayed: Vec<Replayed>,
+}
+
+/// A run the notebook replays, with what it must end on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Replayed {
+    /// K.
+    pub hidden: usize,
+    /// Its seed.
+    pub seed: u64,
+    /// Its learning rate.
+    pub learning_rate: f64,
+    /// Its parameters after training.
+    pub final_weights: super::SheetWeights,
+    /// Its data-set costs after training.
+    pub train_cost: f64,
+    pub test_cost: f64,
 }
 
 /// Every hidden size of `--capacity`, each trained from the same seeds at

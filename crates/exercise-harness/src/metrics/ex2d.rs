@@ -38,6 +38,8 @@ pub struct Metrics {
     /// Every sample: the bar positions read off the image (where it has
     /// them), and the outputs.
     pub samples: Vec<BarSample>,
+    /// The parameters after training (which the notebook's replay ends on).
+    pub final_weights: super::SheetWeights,
 }
 
 /// A property of the images, as read off each.
