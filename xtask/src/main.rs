@@ -292,7 +292,7 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
         findings.student = report::findings::Student::new(&student.names, student.group.as_deref());
         let generated = document::generated_figures(&metrics)?;
         let (md, html) = document::render(&root, &staging, &findings, &generated)?;
-        let notebook = document::notebook(&md, &metrics)?;
+        let notebook = document::notebook(&md, &metrics, &findings.data)?;
         Ok((md, html, notebook, generated))
     };
     let (md, html, mut notebook, generated) = built().map_err(shown)?;

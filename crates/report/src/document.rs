@@ -52,8 +52,8 @@ pub fn render(
 /// The notebook of the report: its Markdown up to the appendix in cells,
 /// beside code cells that replay the runs of `metrics` in NumPy. Checked
 /// against the nbformat rules it keeps.
-pub fn notebook(md: &str, metrics: &Metrics) -> Result<String> {
-    let text = crate::notebook::notebook(md, metrics)?;
+pub fn notebook(md: &str, metrics: &Metrics, data: &crate::findings::data::Data) -> Result<String> {
+    let text = crate::notebook::notebook(md, metrics, data)?;
     crate::notebook::check(&text).context("the notebook breaks an nbformat rule")?;
     Ok(text)
 }

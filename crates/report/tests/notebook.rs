@@ -36,7 +36,7 @@ fn made(edit: impl FnOnce(&mut Metrics)) -> (String, Value) {
     .unwrap();
     let generated = generated_figures(&metrics).unwrap();
     let (md, _) = render(&root(), &fixtures(), &ctx, &generated).unwrap();
-    let text = notebook(&md, &metrics).unwrap();
+    let text = notebook(&md, &metrics, &ctx.data).unwrap();
     let nb = serde_json::from_str(&text).unwrap();
     (text, nb)
 }
@@ -79,6 +79,7 @@ fn the_notebook_holds_the_answers_in_order_with_code_for_every_part() {
     let order = [
         "markdown: # Exercise sheet 4",
         "code: # Plain Python 3",
+        "code: # The report's Rust runs",
         "markdown: ### (a) The output term A",
         "markdown: ### (f) The biases",
         "markdown: ### The result, and how it maps",
@@ -117,6 +118,7 @@ fn the_notebook_holds_the_answers_in_order_with_code_for_every_part() {
     assert!(markdown.contains("$$") && markdown.contains("\\begin{aligned}"));
     assert!(!markdown.contains("](") && !markdown.contains("```") && !markdown.contains("attachment"));
     assert!(markdown.contains("the report's Figure "));
+    assert!(markdown.contains("*(In this notebook the listing is a code cell: the one after Exercise 1.)*"));
     assert!(
         !markdown.contains("Exercise 1 checked by numbers"),
         "the appendix is the report's"
@@ -127,6 +129,7 @@ fn the_notebook_holds_the_answers_in_order_with_code_for_every_part() {
         ids,
         [
             "code-setup",
+            "code-reference",
             "code-backprop",
             "code-ex1-check",
             "code-2a",
@@ -138,10 +141,10 @@ fn the_notebook_holds_the_answers_in_order_with_code_for_every_part() {
         ]
     );
     // the report's 2a prints the very function the notebook runs
-    assert!(code[1].1.contains(report::notebook::backprop_function()));
+    assert!(code[2].1.contains(report::notebook::backprop_function()));
     // every training cell seeds, draws its start (2c, 2d: V, then W, then b),
     // then the sample indices, and plots
-    for (id, text) in &code[3..] {
+    for (id, text) in &code[4..] {
         if id == "code-2c-figures" {
             assert!(text.contains("plt.subplots"));
             continue;
@@ -159,18 +162,24 @@ fn the_notebook_holds_the_answers_in_order_with_code_for_every_part() {
             );
             assert!(seed < v && v < w && w < b && b < indices, "{id}");
         }
-        assert!(text.contains("compare(") || text.contains("no comparison"), "{id}");
+        assert!(text.contains("compare(\""), "{id}");
     }
-    assert!(code[7].1.contains("plt.subplots") && code[8].1.contains("imshow(X[k].reshape(5, 5)"));
-    // the fixture's 2b ran with NumPy's generator: its final weights are compared
-    assert!(code[4].1.contains("compare(\"2b\""));
-    // the fixture's 2c ran with ChaCha8: said, not faked
-    assert!(code[5].1.contains("whose stream NumPy does not draw: no comparison"));
+    assert!(code[8].1.contains("plt.subplots") && code[9].1.contains("imshow(X[k].reshape(5, 5)"));
+    // what the cells compare with: the fixture's 2b ran with NumPy's
+    // generator, its 2c with ChaCha8 (said, not faked)
+    let reference = &code[1].1;
+    assert!(
+        reference.contains("\"2b\": dict(\n        files={\"xor_data.npz\": \""),
+        "{reference}"
+    );
+    assert!(
+        reference.contains("\"2c, K = 5\": \"the report's run drew from --rng chacha8, which NumPy does not draw\"")
+    );
     let (_, nb) = made(|m| m.ex2c.rng = Generator::Numpy);
     assert!(
-        code_cells(&nb)[5]
+        code_cells(&nb)[1]
             .1
-            .contains("no final weights for this run: no comparison")
+            .contains("\"2c, K = 40\": \"the report recorded no final weights for this run\"")
     );
 }
 
@@ -193,16 +202,18 @@ fn the_2c_cells_compare_with_the_recorded_runs_to_the_last_bit() {
     });
     check(&text).unwrap();
     let code = code_cells(&nb);
-    assert!(code[5].1.contains("compare(\"2c, K = 5\""));
-    assert!(code[6].1.contains("-1.9876543210987654"));
-    assert!(code[6].1.contains("0.0012345678901234567"));
-    assert!(code[6].1.contains("eta=0.005"));
+    assert!(code[6].1.contains("compare(\"2c, K = 5\""));
+    assert!(code[7].1.contains("eta=0.005"));
+    let reference = &code[1].1;
+    assert!(reference.contains("-1.9876543210987654"));
+    assert!(reference.contains("train_cost=0.0012345678901234567"));
+    assert!(reference.contains("\"func_approx_test.npz\": \""));
     // ChaCha8 runs cannot be replayed: said, not compared
     let (_, nb) = made(|m| m.ex2d.header.settings.rng = Generator::ChaCha8);
     assert!(
-        code_cells(&nb)[8]
+        code_cells(&nb)[1]
             .1
-            .contains("whose stream NumPy does not draw: no comparison")
+            .contains("\"2d\": \"the report's run drew from --rng chacha8")
     );
 }
 
@@ -217,6 +228,7 @@ fn the_rules_catch_what_would_not_run_or_validate() {
     assert!(broken("import numpy as np", "import pandas").contains("other than NumPy"));
     assert!(broken("import numpy as np", "display(x)").contains("IPython"));
     assert!(broken("\"id\": \"code-2a\"", "\"id\": \"code-2b\"").contains("id"));
+    assert!(broken("import hashlib", "import subprocess").contains("runs programs"));
     assert!(broken("\"nbformat\": 4,", "\"nbformat\": 3,").contains("nbformat"));
     assert!(broken("### 2a: the correct", "![x](attachment:a.svg) ### 2a").contains("attachment"));
 }

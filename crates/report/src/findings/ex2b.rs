@@ -247,18 +247,18 @@ pub struct Sweep {
     pub figure: &'static str,
 }
 
-/// The mirror pair whose counts differ most.
+/// The mirror pairs tested for the symmetry (Fisher's exact test of their
+/// two failure counts).
 #[derive(Clone, Debug, Serialize)]
 pub struct PairCheck {
-    pub first: String,
-    pub second: String,
-    pub first_failed: u64,
-    pub second_failed: u64,
-    pub runs: u64,
-    pub p: String,
+    /// Pairs tested (those of two different parameters).
     pub pairs: usize,
-    pub below_alone: bool,
-    pub below_corrected: bool,
+    /// The pairs below 5 % alone, each as "A and B (a and b of n, p = ...)".
+    pub below: String,
+    pub any_below: bool,
+    /// Those below 5 % after Bonferroni's correction for `pairs` tests.
+    pub below_corrected: String,
+    pub any_below_corrected: bool,
 }
 
 /// A parameter (or a mirror pair of them) and its failure rate over all
@@ -406,29 +406,39 @@ impl Sweep {
             })
             .collect();
         groups.sort_by(|a, b| (b.0.failed * a.0.runs).cmp(&(a.0.failed * b.0.runs)));
-        let pair_check = sw
+        let tested: Vec<(String, f64)> = sw
             .mirror_pairs
             .iter()
             .filter(|[a, b]| a != b)
             .map(|[a, b]| {
                 let (fa, fb) = (failed_of(a), failed_of(b));
-                (a, b, fa, fb, mlp::stats::fisher_exact(fa, per_param, fb, per_param))
+                let p = mlp::stats::fisher_exact(fa, per_param, fb, per_param);
+                (
+                    format!("{a} and {b} ({fa} and {fb} of {per_param}, $p$ {})", super::p_text(p)),
+                    p,
+                )
             })
-            .min_by(|x, y| x.4.total_cmp(&y.4))
-            .map(|(a, b, fa, fb, p)| {
-                let pairs = sw.mirror_pairs.iter().filter(|[a, b]| a != b).count();
-                PairCheck {
-                    first: a.clone(),
-                    second: b.clone(),
-                    first_failed: fa,
-                    second_failed: fb,
-                    runs: per_param,
-                    p: super::p_text(p),
-                    pairs,
-                    below_alone: p < super::SIGNIFICANCE,
-                    below_corrected: p * (pairs as f64) < super::SIGNIFICANCE,
-                }
-            });
+            .collect();
+        let pair_check = (!tested.is_empty()).then(|| {
+            let pairs = tested.len();
+            let list = |limit: f64| {
+                tested
+                    .iter()
+                    .filter(|(_, p)| *p < limit)
+                    .map(|(t, _)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            let below = list(super::SIGNIFICANCE);
+            let below_corrected = list(super::SIGNIFICANCE / pairs as f64);
+            PairCheck {
+                pairs,
+                any_below: !below.is_empty(),
+                below,
+                any_below_corrected: !below_corrected.is_empty(),
+                below_corrected,
+            }
+        });
         let plateau_flat = plateau.iter().filter(|f| f.gradient_norm < FLAT_GRADIENT).count();
         let group_pairs = groups.len() * groups.len().saturating_sub(1) / 2;
         let separated_pairs = (0..groups.len())

@@ -490,6 +490,9 @@ pub struct Capacity {
     pub train_best: usize,
     pub train_best_mean: String,
     pub train_largest_mean: String,
+    /// The permutation test of the training costs there against the
+    /// largest size's, as written after "$p$".
+    pub train_p: String,
     pub figure: &'static str,
 }
 
@@ -514,6 +517,14 @@ impl Capacity {
             .summary
             .iter()
             .min_by(|a, b| a.train_cost_mean.total_cmp(&b.train_cost_mean))?;
+        let train_costs = |k: usize| -> Vec<f64> {
+            cap.runs
+                .iter()
+                .filter(|r| r.hidden == k)
+                .map(|r| r.train_cost)
+                .collect()
+        };
+        let train_p = permutation_p_value(&train_costs(train_best.hidden), &train_costs(largest.hidden));
         let verdict = if best.hidden == largest.hidden {
             CapacityVerdict::BestIsLargest
         } else if p < SIGNIFICANCE {
@@ -536,7 +547,8 @@ impl Capacity {
             best_train_below: best.train_cost_mean < best.test_cost_mean,
             below_best: below(best),
             below_largest: below(largest),
-            train_rises: train_best.hidden != largest.hidden,
+            train_rises: train_best.hidden != largest.hidden && train_p < SIGNIFICANCE,
+            train_p: p_text(train_p),
             train_best: train_best.hidden,
             train_best_mean: format!("{:.5}", train_best.train_cost_mean),
             train_largest_mean: format!("{:.5}", largest.train_cost_mean),

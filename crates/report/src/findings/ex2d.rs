@@ -167,8 +167,10 @@ pub struct Reading {
     /// Each unit's share from the row and the spread of its activity,
     /// listed.
     pub shares: String,
-    /// Units whose activity hardly varies over the images.
+    /// Units whose activity hardly varies over the images; the counts of
+    /// rows, columns and both are of the others.
     pub silent: usize,
+    pub one_silent: bool,
     pub any_silent: bool,
     pub silent_limit: String,
     /// Of the units that are not silent: how many read both bars, and
@@ -178,9 +180,13 @@ pub struct Reading {
 }
 
 impl Reading {
-    fn new(units: &[ex2d::HiddenUnit]) -> Reading {
-        let rows: Vec<&ex2d::HiddenUnit> = units.iter().filter(|u| u.row_share >= MAINLY).collect();
-        let cols: Vec<&ex2d::HiddenUnit> = units.iter().filter(|u| u.row_share <= 1.0 - MAINLY).collect();
+    fn new(all: &[ex2d::HiddenUnit]) -> Reading {
+        // Only units whose activity varies pass the image on: the silent
+        // ones are counted apart, whatever their weights look like.
+        let active: Vec<&ex2d::HiddenUnit> = all.iter().filter(|u| u.activity_std >= SILENT_STD).collect();
+        let units = &active;
+        let rows: Vec<&ex2d::HiddenUnit> = units.iter().copied().filter(|u| u.row_share >= MAINLY).collect();
+        let cols: Vec<&ex2d::HiddenUnit> = units.iter().copied().filter(|u| u.row_share <= 1.0 - MAINLY).collect();
         let both = units.len() - rows.len() - cols.len();
         let rows_to_z1 = rows
             .iter()
@@ -190,14 +196,10 @@ impl Reading {
             .iter()
             .filter(|u| u.output_weights[1].abs() > MOSTLY_INTO * u.output_weights[0].abs())
             .count();
-        let crossing = units.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), u| {
+        let crossing = all.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), u| {
             (lo.min(u.crossing_share), hi.max(u.crossing_share))
         });
-        let active: Vec<&ex2d::HiddenUnit> = units.iter().filter(|u| u.activity_std >= SILENT_STD).collect();
-        let active_both = active
-            .iter()
-            .filter(|u| u.row_share < MAINLY && u.row_share > 1.0 - MAINLY)
-            .count();
+        let active_both = both;
         let crossing_min = format!("{:.0}", 100.0 * crossing.0);
         let crossing_max = format!("{:.0}", 100.0 * crossing.1);
         Reading {
@@ -208,12 +210,13 @@ impl Reading {
             cols: cols.len(),
             any_cols: !cols.is_empty(),
             both,
-            units: units.len(),
+            units: all.len(),
             rows_to_z1,
             cols_to_z2,
             mixed_majority: 2 * active_both > active.len(),
-            silent: units.len() - active.len(),
-            any_silent: active.len() < units.len(),
+            silent: all.len() - active.len(),
+            one_silent: all.len() - active.len() == 1,
+            any_silent: active.len() < all.len(),
             silent_limit: format!("{SILENT_STD}"),
             active: active.len(),
             active_both,
@@ -221,7 +224,7 @@ impl Reading {
             crossing_min,
             crossing_max,
             crossing_small: crossing.1 < SMALL_CROSSING,
-            shares: units
+            shares: all
                 .iter()
                 .enumerate()
                 .map(|(k, u)| format!("{k}: {:.2} ({:.2})", u.row_share, u.activity_std))
