@@ -730,3 +730,28 @@ fn the_appendix_claims_flip_with_the_runs() {
     assert!(md.contains("at their smaller steps the largest networks fit the training data less closely"));
     assert!(md.contains("and higher at $K = 100$ (1.00000; permutation test over the seeds, $p$ below 0.001)"));
 }
+
+/// Where the report names the learning rate and momentum, Exercise 1's index
+/// convention, and what reproduces a run in NumPy.
+#[test]
+fn attributions_conventions_and_the_numpy_claim_are_stated_as_they_hold() {
+    let (md, _) = rendered(|_| {});
+    assert!(md.contains(
+        "We use $\\eta = 0.2/K$ and $\\mu = 0.5$, the values of the course's example script as it survives in \
+         students' public copies; they are not the sheet's."
+    ));
+    assert!(!md.contains("docs/DESIGN.md"));
+    // Exercise 1 never counts units from 0 beside inputs counted from 1.
+    let ex1 = &md[md.find("## Exercise 1").unwrap()..md.find("## Exercise 2").unwrap()];
+    assert!(
+        !ex1.contains("0-based") && !ex1.contains("unit 0"),
+        "Exercise 1 mixes index conventions"
+    );
+    // With NumPy's generator: what reproduces the runs, and the one-line
+    // move that makes the course's template do so.
+    let (md, _) = rendered(|m| m.ex2c.rng = Generator::Numpy);
+    assert!(md.contains("A notebook that seeds, then draws $V$, $W$, $b$, then the indices, reproduces these runs"));
+    assert!(md.contains("the indices `T` are drawn *before* `np.random.seed`, so they are unseeded there"));
+    let (md, _) = rendered(|_| {});
+    assert!(!md.contains("*before* `np.random.seed`"));
+}

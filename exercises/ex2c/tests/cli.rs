@@ -38,8 +38,21 @@ fn default_run_answers_the_sheet() {
             o.stdout
         );
     }
-    // the noise-free function's costs, for the report's comparisons
+    // the noise-free function's costs, for the report's comparisons, and
+    // the function drawn: these are the project's own files
     assert!(m["train_cost_of_sin_pi_x"].as_f64().unwrap() > 0.0);
+    let response = std::fs::read_to_string(dir.path().join("response.svg")).unwrap();
+    assert!(response.contains("sin(πx)"));
+    // one panel per K
+    assert!(response.contains("K = 5, η = 0.04") && response.contains("K = 40, η = 0.005"));
+    // the first seed's run of each K, with its final weights, for the notebook
+    let replayed = m["replayed"].as_array().unwrap();
+    assert_eq!(replayed.len(), 2);
+    assert_eq!(
+        (replayed[0]["hidden"].as_u64(), replayed[0]["seed"].as_u64()),
+        (Some(5), Some(0))
+    );
+    assert_eq!(replayed[1]["final_weights"]["V"].as_array().unwrap().len(), 40);
     assert_eq!(
         files(dir.path()),
         [
@@ -154,6 +167,13 @@ fn reads_user_data_in_other_forms() {
     let m = metrics(&out);
     assert_eq!(m["summary"][0]["hidden"], 3);
     assert_eq!(m["runs"].as_array().unwrap().len(), 2);
+    // Not the project's files: sin(πx) is neither costed nor drawn.
+    assert!(m.get("train_cost_of_sin_pi_x").is_none() && m.get("test_cost_of_sin_pi_x").is_none());
+    assert!(
+        !std::fs::read_to_string(out.join("response.svg"))
+            .unwrap()
+            .contains("sin(")
+    );
 }
 
 #[test]

@@ -47,6 +47,21 @@ fn default_run_learns_what_the_outputs_code_for() {
     for f in files(dir.path()) {
         assert!(std::fs::metadata(dir.path().join(&f)).unwrap().len() < 500_000, "{f}");
     }
+    // the hidden units' weights with a colour bar from -max to +max and
+    // each unit's output weights; each unit's activity in the metrics
+    let hidden = std::fs::read_to_string(dir.path().join("hidden_weights.svg")).unwrap();
+    let max = m["final_weights"]["V"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap().abs()))
+        .fold(0.0, f64::max);
+    assert!(
+        hidden.contains(&format!("\n{max:.2}\n")) && hidden.contains(&format!("\n−{max:.2}\n")),
+        "colour bar"
+    );
+    assert!(hidden.contains("\nunit 0: b ") && hidden.contains("\nW "));
+    assert!(m["hidden_units"][0]["activity_std"].as_f64().unwrap() >= 0.0);
 }
 
 #[test]
