@@ -240,10 +240,6 @@ pub struct Sweep {
     /// Pairs of table rows whose intervals do not overlap, of all pairs.
     pub separated_pairs: usize,
     pub group_pairs: usize,
-    pub rows: Vec<SweepRow>,
-    /// The parameters that never failed, listed.
-    pub never: String,
-    pub any_never: bool,
     pub figure: &'static str,
 }
 
@@ -271,15 +267,6 @@ pub struct RateRow {
     pub rate: String,
     pub low: String,
     pub high: String,
-}
-
-/// One parameter with failed runs: at which offsets, how many.
-#[derive(Clone, Debug, Serialize)]
-pub struct SweepRow {
-    pub parameter: String,
-    pub offsets: String,
-    pub failed: u64,
-    pub runs: u64,
 }
 
 impl Sweep {
@@ -326,34 +313,6 @@ impl Sweep {
             .iter()
             .filter(|f| matches!(f.diagnosis, FailureReason::Stationary { .. }))
             .count();
-        let rows: Vec<SweepRow> = sw
-            .parameters
-            .iter()
-            .zip(&sw.failed)
-            .filter(|(_, row)| row.iter().any(|&n| n > 0))
-            .map(|(p, row)| {
-                let list: Vec<String> = row
-                    .iter()
-                    .zip(&sw.offsets)
-                    .filter(|(n, _)| **n > 0)
-                    .map(|(n, o)| format!("{o:+} ({n})"))
-                    .collect();
-                SweepRow {
-                    parameter: p.clone(),
-                    offsets: list.join(", "),
-                    failed: row.iter().sum::<u64>(),
-                    runs: row.len() as u64 * orders,
-                }
-            })
-            .collect();
-        let never = sw
-            .parameters
-            .iter()
-            .zip(&sw.failed)
-            .filter(|(_, row)| row.iter().all(|&n| n == 0))
-            .map(|(p, _)| p.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
         let flat: Vec<&ex2b::Failure> = sw.failures.iter().filter(|f| f.gradient_norm < FLAT_GRADIENT).collect();
         let flat_dead = flat
             .iter()
@@ -510,9 +469,6 @@ impl Sweep {
             all_plateau_flat: plateau_flat == plateau.len(),
             has_pair_check: pair_check.is_some(),
             pair_check,
-            rows,
-            any_never: !never.is_empty(),
-            never,
             figure: "ex2b/perturbation_sweep.svg",
         }
     }
