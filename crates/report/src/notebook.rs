@@ -237,6 +237,17 @@ fn indices(s: &exercise_harness::metrics::Settings, n: &str) -> String {
     }
 }
 
+/// What every training cell fills in from its run's settings: the seed,
+/// `eta`, `mu` and the line that draws the sample indices from `n` samples.
+fn run_values(s: &exercise_harness::metrics::Settings, n: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("SEED", s.seed.to_string()),
+        ("ETA", py(s.learning_rate)),
+        ("MU", py(s.momentum)),
+        ("INDICES", indices(s, n)),
+    ]
+}
+
 /// Why NumPy cannot replay a run with these settings, if it cannot.
 fn why_not(s: &exercise_harness::metrics::Settings) -> Option<String> {
     (s.rng != Generator::Numpy)
@@ -528,16 +539,9 @@ fig.tight_layout()"#;
 
 fn code_2a(m: &Metrics) -> String {
     let s = &m.ex2a.header.settings;
-    fill(
-        CODE_2A,
-        &[
-            ("SEED", s.seed.to_string()),
-            ("ETA", py(s.learning_rate)),
-            ("MU", py(s.momentum)),
-            ("ITERATIONS", s.iterations.to_string()),
-            ("INDICES", indices(s, "len(X)")),
-        ],
-    )
+    let mut values = run_values(s, "len(X)");
+    values.push(("ITERATIONS", s.iterations.to_string()));
+    fill(CODE_2A, &values)
 }
 
 const CODE_2B: &str = r#"# 2b: the course's start with @PERTURBATION@, trained as the report's run
@@ -570,19 +574,14 @@ fn code_2b(m: &Metrics) -> Result<String> {
         exercise_harness::sheet::Param::W => ("W", format!("{}, {}", p.index.row, p.index.col)),
         exercise_harness::sheet::Param::B => ("b", format!("{}", p.index.row)),
     };
-    Ok(fill(
-        CODE_2B,
-        &[
-            ("PERTURBATION", b.perturbation.clone()),
-            ("NAME", name.to_owned()),
-            ("INDEX", index),
-            ("VALUE", py(p.value)),
-            ("SEED", s.seed.to_string()),
-            ("ETA", py(s.learning_rate)),
-            ("MU", py(s.momentum)),
-            ("INDICES", indices(s, "len(X)")),
-        ],
-    ))
+    let mut values = run_values(s, "len(X)");
+    values.extend([
+        ("PERTURBATION", b.perturbation.clone()),
+        ("NAME", name.to_owned()),
+        ("INDEX", index),
+        ("VALUE", py(p.value)),
+    ]);
+    Ok(fill(CODE_2B, &values))
 }
 
 const CODE_2C_RUN: &str = r#"# 2c, K = @K@: the report's run of seed @SEED@ at eta = @ETA@ (mu = @MU@), started as the
@@ -646,20 +645,15 @@ fn code_2c(m: &Metrics) -> Result<Vec<(&'static str, String)>> {
             rng: c.rng,
             seed: c.seeds.first,
         };
-        let mut text = fill(
-            CODE_2C_RUN,
-            &[
-                ("K", s.hidden.to_string()),
-                ("SEED", c.seeds.first.to_string()),
-                ("ETA", py(s.learning_rate)),
-                ("MU", py(c.momentum)),
-                ("INDICES", indices(&settings, "len(X_train)")),
-                ("SEEDS", c.seeds.count.to_string()),
-                ("FIRST", c.seeds.first.to_string()),
-                ("LAST", (c.seeds.first + c.seeds.count - 1).to_string()),
-                ("MEAN", format!("{:.5}", s.test_cost_mean)),
-            ],
-        );
+        let mut values = run_values(&settings, "len(X_train)");
+        values.extend([
+            ("K", s.hidden.to_string()),
+            ("SEEDS", c.seeds.count.to_string()),
+            ("FIRST", c.seeds.first.to_string()),
+            ("LAST", (c.seeds.first + c.seeds.count - 1).to_string()),
+            ("MEAN", format!("{:.5}", s.test_cost_mean)),
+        ]);
+        let mut text = fill(CODE_2C_RUN, &values);
         if i == 0 {
             text = text.replacen("np.random.seed(", "runs_2c = {}\nnp.random.seed(", 1);
         }
@@ -737,16 +731,9 @@ fig.tight_layout()"#;
 fn code_2d(m: &Metrics) -> String {
     let d = &m.ex2d;
     let s = &d.header.settings;
-    fill(
-        CODE_2D,
-        &[
-            ("SEED", s.seed.to_string()),
-            ("ETA", py(s.learning_rate)),
-            ("MU", py(s.momentum)),
-            ("K", d.hidden.to_string()),
-            ("INDICES", indices(s, "len(X)")),
-        ],
-    )
+    let mut values = run_values(s, "len(X)");
+    values.push(("K", d.hidden.to_string()));
+    fill(CODE_2D, &values)
 }
 
 /// The Python program that executes a notebook with nbclient: arguments
