@@ -304,14 +304,7 @@ fn reference_cell(m: &Metrics, data: &Data) -> String {
     let c = &m.ex2c;
     for s in &c.summary {
         let part = format!("2c, K = {}", s.hidden);
-        let settings = exercise_harness::metrics::Settings {
-            iterations: c.iterations,
-            learning_rate: s.learning_rate,
-            momentum: c.momentum,
-            sampling: c.sampling,
-            rng: c.rng,
-            seed: c.seeds.first,
-        };
+        let settings = c.first_seed_settings(s.learning_rate);
         match c.replayed.iter().find(|r| r.hidden == s.hidden) {
             Some(r) => entry(
                 part,
@@ -637,14 +630,7 @@ fn code_2c(m: &Metrics) -> Result<Vec<(&'static str, String)>> {
     }
     let mut cells = Vec::new();
     for (i, s) in c.summary.iter().enumerate() {
-        let settings = exercise_harness::metrics::Settings {
-            iterations: c.iterations,
-            learning_rate: s.learning_rate,
-            momentum: c.momentum,
-            sampling: c.sampling,
-            rng: c.rng,
-            seed: c.seeds.first,
-        };
+        let settings = c.first_seed_settings(s.learning_rate);
         let mut values = run_values(&settings, "len(X_train)");
         values.extend([
             ("K", s.hidden.to_string()),

@@ -84,18 +84,18 @@ impl Property {
     }
 }
 
-/// The row of the horizontal bar and the column of the vertical bar, where
-/// the image has exactly one full row and one full column.
-pub fn bar_positions(image: &[f64]) -> Option<(usize, usize)> {
-    Some((
-        Property::BarRow.of(image)? as usize,
-        Property::BarColumn.of(image)? as usize,
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The row of the horizontal bar and the column of the vertical bar, where
+    /// the image has exactly one full row and one full column.
+    fn bar_positions(image: &[f64]) -> Option<(usize, usize)> {
+        Some((
+            Property::BarRow.of(image)? as usize,
+            Property::BarColumn.of(image)? as usize,
+        ))
+    }
 
     fn image(h: usize, v: usize) -> Vec<f64> {
         (0..25)

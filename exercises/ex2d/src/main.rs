@@ -57,7 +57,9 @@ struct Bars {
     data_path: PathBuf,
     data: Dataset,
     /// (row of the horizontal bar, column of the vertical bar) per sample,
-    /// where the image has one full row and one full column.
+    /// each where the image has one full row, one full column.
+    bars: Vec<(Option<usize>, Option<usize>)>,
+    /// The same where the image has both.
     positions: Vec<Option<(usize, usize)>>,
     /// The candidates defined on every image and not the same on all, with
     /// their values.
@@ -73,7 +75,13 @@ impl Exercise for Bars {
     fn prepare(args: Args) -> Result<Self> {
         let data_path = args.data.unwrap_or_else(|| default_data("bar_data.npy"));
         let data = load_data(&data_path, 25, 2)?;
-        let positions = (0..data.len()).map(|i| bars::bar_positions(data.input(i))).collect();
+        let bars: Vec<(Option<usize>, Option<usize>)> = (0..data.len())
+            .map(|i| {
+                let at = |p: Property| p.of(data.input(i)).map(|v| v as usize);
+                (at(Property::BarRow), at(Property::BarColumn))
+            })
+            .collect();
+        let positions = bars.iter().map(|&(r, c)| r.zip(c)).collect();
         let properties = Property::ALL
             .into_iter()
             .filter_map(|p| {
@@ -87,6 +95,7 @@ impl Exercise for Bars {
             common: args.common,
             data_path,
             data,
+            bars,
             positions,
             properties,
         })
@@ -281,17 +290,19 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
         })
         .collect();
     let hidden_units: Vec<HiddenUnit> = if all_bars {
+        // Each unit's activity z_k on every image, as the trained network
+        // computes it.
+        let mut tape = run.trained.tape();
+        let activities: Vec<Vec<f64>> = (0..data.len())
+            .map(|i| {
+                run.trained.forward(data.input(i), &mut tape);
+                tape.z(1).to_vec()
+            })
+            .collect();
         (0..HIDDEN)
             .map(|k| {
-                let weights = &v[k * 25..(k + 1) * 25];
-                let activity: Vec<f64> = (0..data.len())
-                    .map(|i| {
-                        let x = data.input(i);
-                        let input = b[k] + weights.iter().zip(x).map(|(a, c)| a * c).sum::<f64>();
-                        1.0 / (1.0 + (-input).exp())
-                    })
-                    .collect();
-                hidden_unit(weights, [w[k], w[HIDDEN + k]], &activity)
+                let activity: Vec<f64> = activities.iter().map(|z| z[k]).collect();
+                hidden_unit(&v[k * 25..(k + 1) * 25], [w[k], w[HIDDEN + k]], &activity)
             })
             .collect()
     } else {
@@ -329,8 +340,8 @@ fn report(part: &Bars, run: &Run, outputs: &mut OutputSet) -> Result<Vec<String>
             hidden_units,
             samples: (0..data.len())
                 .map(|i| BarSample {
-                    row: Property::BarRow.of(data.input(i)).map(|r| r as usize),
-                    column: Property::BarColumn.of(data.input(i)).map(|c| c as usize),
+                    row: part.bars[i].0,
+                    column: part.bars[i].1,
                     z1: z1[i],
                     z2: z2[i],
                 })

@@ -63,6 +63,20 @@ pub struct Metrics {
     pub replayed: Vec<Replayed>,
 }
 
+impl Metrics {
+    /// The settings of the first seed's run at `learning_rate`.
+    pub fn first_seed_settings(&self, learning_rate: f64) -> super::Settings {
+        super::Settings {
+            iterations: self.iterations,
+            learning_rate,
+            momentum: self.momentum,
+            sampling: self.sampling,
+            rng: self.rng,
+            seed: self.seeds.first,
+        }
+    }
+}
+
 /// A run the notebook replays, with what it must end on.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Replayed {
