@@ -209,6 +209,16 @@ pub fn peak_memory_kib(bin: &str, args: &[&str]) -> u64 {
         .unwrap_or_else(|| panic!("no peak memory in: {err}"))
 }
 
+/// What every training binary keeps whatever it trains (run with `extra`
+/// flags): memory and figures that do not grow with `--iterations`,
+/// `--iterations` beyond its limit refused up front, a closed stdout quiet
+/// and a full one said in one line.
+pub fn assert_runs_flat_limited_and_quiet(bin: &str, extra: &[&str]) {
+    assert_memory_flat_in_iterations(bin, extra);
+    assert_iterations_limited(bin);
+    assert_stdout_closed_and_full(bin, extra);
+}
+
 /// Asserts that `bin`'s memory does not grow with `--iterations`: the peak
 /// at 10^7 iterations within 4 MiB of the peak at 10^5, `extra` the other
 /// arguments (an `--out` is added).

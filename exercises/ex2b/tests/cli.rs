@@ -167,9 +167,7 @@ const EXTRA: [&str; 1] = ["--no-sweep"];
 /// one line.
 #[test]
 fn flat_memory_limited_iterations_and_stdout() {
-    testkit::cli::assert_memory_flat_in_iterations(BIN, &EXTRA);
-    testkit::cli::assert_iterations_limited(BIN);
-    testkit::cli::assert_stdout_closed_and_full(BIN, &EXTRA);
+    testkit::cli::assert_runs_flat_limited_and_quiet(BIN, &EXTRA);
 }
 
 /// A start that cannot train is blamed, not the learning rate; an index

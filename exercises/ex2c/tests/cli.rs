@@ -342,9 +342,7 @@ const EXTRA: [&str; 5] = ["--seeds", "1", "--hidden", "5", "--no-cross-rates"];
 /// one line.
 #[test]
 fn flat_memory_limited_iterations_and_stdout() {
-    testkit::cli::assert_memory_flat_in_iterations(BIN, &EXTRA);
-    testkit::cli::assert_iterations_limited(BIN);
-    testkit::cli::assert_stdout_closed_and_full(BIN, &EXTRA);
+    testkit::cli::assert_runs_flat_limited_and_quiet(BIN, &EXTRA);
 }
 
 /// Snapshots need the iterations of their first snapshot: fewer are a
