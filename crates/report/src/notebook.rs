@@ -412,7 +412,7 @@ def compare(part, **got):
     off those of the report's Rust run of `part` (in RUST, the next cell)."""
     run = RUST.get(part)
     if run is None:
-        print(f"{part}: {NOT_COMPARED[part]}: no comparison")
+        print(f"{part}: {NOT_COMPARED.get(part, 'no Rust run recorded')}: no comparison")
         return
     changed = [name for name, digest in run["files"].items() if sha256(name) != digest]
     if changed:
