@@ -13,15 +13,22 @@
 //! operation for operation, so the results are the same numbers (each sum
 //! here starts from its first term rather than from 0, which can only change
 //! the sign of a zero). Tests hold the loops to that: `tests/training.rs`
-//! checks the step against those passes, `tests/step_props.rs` checks every compiled copy of it ([`Isa`])
-//! against a plain implementation for networks of every shape, exactly, and
-//! both also run under AddressSanitizer (`.ci/run`).
+//! checks the step against those passes, `tests/step_props.rs` checks every
+//! compiled copy of both steps ([`Isa`]) against a plain implementation for
+//! networks of every shape, exactly, and both also run under
+//! AddressSanitizer (`.ci/run`).
 //!
 //! To be fast on the sheet's tiny networks the step also avoids trips
 //! through memory on its chain of dependent operations: an activation is
 //! applied to `v_j` while it is still in a register, the output delta is
 //! formed as each output is computed, and the last row of `W^{l+1}` to
 //! reach `delta^l` multiplies it by `phi'(v^l)` on the way.
+//!
+//! The 1-K-1 networks of Exercise 2c (one input, one sigmoid hidden layer,
+//! one output) take a step of their own, [`one_k_one`]: two passes over the
+//! hidden units instead of seven loops, the same operations in the same
+//! order. [`Runnable`] records, once per trainer, which of the two steps a
+//! network takes.
 //!
 //! [`Network::deltas`]: crate::network::Network::deltas
 //! [`Network::gradient_from_deltas`]: crate::network::Network::gradient_from_deltas
@@ -41,6 +48,8 @@ use crate::activation::Activation;
 use crate::layout::{Layer, Layout};
 use crate::vexp;
 use std::slice;
+
+mod one_k_one;
 
 /// The forward pass of the network laid out as `layout` with parameters
 /// `params` for input `x`: every `v^l`, `phi'(v^l)`, `z^l` into `tape`,
@@ -98,7 +107,7 @@ pub(crate) fn train_step(
     // was checked to run on this processor when it was made.
     unsafe {
         step_on(
-            isa.0,
+            isa,
             Operands {
                 layers: layout.layers(),
                 params: params.as_mut_ptr(),
@@ -113,15 +122,25 @@ pub(crate) fn train_step(
     }
 }
 
-/// A copy of the step that this processor can run: made only by
-/// [`Isa::runnable`].
+/// A copy of the step that this processor can run, and whether the network
+/// it was chosen for has the step of its own ([`one_k_one`]): made only by
+/// [`Isa::runnable`]. The step checks the second again against the layers
+/// it is given; chosen once, it spares every other network that check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Runnable(Isa);
+pub(crate) struct Runnable {
+    isa: Isa,
+    one_k_one: bool,
+}
 
 impl Runnable {
     /// Which copy it is.
     pub(crate) fn isa(self) -> Isa {
-        self.0
+        self.isa
+    }
+
+    /// The same choice in the copy `isa`, if this processor can run it.
+    pub(crate) fn with_isa(self, isa: Isa) -> Option<Runnable> {
+        isa.available().then_some(Runnable { isa, ..self })
     }
 }
 
@@ -501,9 +520,13 @@ impl Isa {
     /// Every copy, whether or not this processor can run it.
     pub const ALL: [Isa; 3] = [Isa::Baseline, Isa::Avx2, Isa::Avx512];
 
-    /// The copy as one the kernel may run, if this processor can.
-    pub(crate) fn runnable(self) -> Option<Runnable> {
-        self.available().then_some(Runnable(self))
+    /// The copy as one the kernel may run for a network with these layers,
+    /// if this processor can.
+    pub(crate) fn runnable(self, layers: &[Layer]) -> Option<Runnable> {
+        self.available().then_some(Runnable {
+            isa: self,
+            one_k_one: one_k_one::fits(layers),
+        })
     }
 
     /// Whether this processor can run the copy.
@@ -552,51 +575,133 @@ impl Isa {
     }
 }
 
-/// [`step`] in the copy for `isa`.
+/// The step in the copy for `isa`: [`one_k_one::step`] for the networks it
+/// [`fits`](one_k_one::fits), else [`step`].
 ///
 /// # Safety
 ///
 /// See the module's documentation; besides, the processor must have `isa`
 /// ([`Isa::available`]).
 #[inline(always)]
-unsafe fn step_on(isa: Isa, op: Operands<'_>) -> f64 {
-    /// A copy of [`step`] compiled for more than the target guarantees. It
-    /// takes the operands one by one, in registers: passed whole, they would
-    /// go through memory on every step.
-    macro_rules! copy_for {
-        ($name:ident, $features:literal) => {
-            #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = $features)]
-            #[allow(clippy::too_many_arguments)]
-            unsafe fn $name(
-                layers: &[Layer],
-                params: *mut f64,
-                velocity: *mut f64,
-                x: *const f64,
-                target: *const f64,
-                tape: *mut f64,
-                eta: f64,
-                mu: f64,
-            ) -> f64 {
-                let op = Operands {
-                    layers,
-                    params,
-                    velocity,
-                    x,
-                    target,
-                    tape,
-                    eta,
-                    mu,
-                };
-                // SAFETY: passed on from `step_on`'s caller.
-                unsafe { step::<true>(op) }
-            }
-        };
+unsafe fn step_on(copy: Runnable, op: Operands<'_>) -> f64 {
+    // SAFETY: passed on from the caller; `one_k_one::step` only gets the
+    // layers it fits.
+    unsafe {
+        if copy.one_k_one && one_k_one::fits(op.layers) {
+            let Operands {
+                layers,
+                params,
+                velocity,
+                x,
+                target,
+                tape,
+                eta,
+                mu,
+            } = op;
+            one_k_one_on(copy.isa, layers, params, velocity, x, target, tape, eta, mu)
+        } else {
+            general_on(copy.isa, op)
+        }
     }
-    copy_for!(step_avx2, "avx2,fma");
-    copy_for!(step_avx512, "avx512f,fma");
-    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
-    let Operands {
+}
+
+/// A copy of a step compiled for more than the target guarantees. It takes
+/// the operands one by one, in registers: passed whole, they would go
+/// through memory on every step.
+macro_rules! copy_for {
+    ($name:ident, $features:literal, $step:expr) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn $name(
+            layers: &[Layer],
+            params: *mut f64,
+            velocity: *mut f64,
+            x: *const f64,
+            target: *const f64,
+            tape: *mut f64,
+            eta: f64,
+            mu: f64,
+        ) -> f64 {
+            let op = Operands {
+                layers,
+                params,
+                velocity,
+                x,
+                target,
+                tape,
+                eta,
+                mu,
+            };
+            // SAFETY: passed on from the caller of `step_on`.
+            unsafe { $step(op) }
+        }
+    };
+}
+
+/// Runs `$plain(op)` or the copy of the processor's instruction set `$isa`
+/// (see [`Isa`]).
+macro_rules! dispatch {
+    ($isa:expr, $op:expr, $plain:expr, $avx2:ident, $avx512:ident) => {{
+        let op: Operands<'_> = $op;
+        #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+        let Operands {
+            layers,
+            params,
+            velocity,
+            x,
+            target,
+            tape,
+            eta,
+            mu,
+        } = op;
+        match $isa {
+            Isa::Baseline => $plain(op),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => $avx2(layers, params, velocity, x, target, tape, eta, mu),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => $avx512(layers, params, velocity, x, target, tape, eta, mu),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => unreachable!("no such instruction set on this target"),
+        }
+    }};
+}
+
+/// [`step`] in the copy for `isa`.
+///
+/// # Safety
+///
+/// As for [`step_on`].
+#[inline(always)]
+unsafe fn general_on(isa: Isa, op: Operands<'_>) -> f64 {
+    copy_for!(step_avx2, "avx2,fma", step::<true>);
+    copy_for!(step_avx512, "avx512f,fma", step::<true>);
+    // SAFETY: passed on from the caller, who also vouches for `isa`.
+    unsafe { dispatch!(isa, op, step::<false>, step_avx2, step_avx512) }
+}
+
+/// [`one_k_one::step`] in the copy for `isa`. A function of its own that
+/// takes the operands one by one: compiled into [`step_on`], or given them
+/// whole, it made every caller of the general step build them in memory on
+/// every step, and the XOR network's step a tenth slower.
+///
+/// # Safety
+///
+/// As for [`step_on`]; besides, `one_k_one::fits(layers)`.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn one_k_one_on(
+    isa: Isa,
+    layers: &[Layer],
+    params: *mut f64,
+    velocity: *mut f64,
+    x: *const f64,
+    target: *const f64,
+    tape: *mut f64,
+    eta: f64,
+    mu: f64,
+) -> f64 {
+    let op = Operands {
         layers,
         params,
         velocity,
@@ -605,17 +710,10 @@ unsafe fn step_on(isa: Isa, op: Operands<'_>) -> f64 {
         tape,
         eta,
         mu,
-    } = op;
-    // SAFETY: passed on from the caller, who also vouches for `isa`.
-    unsafe {
-        match isa {
-            Isa::Baseline => step::<false>(op),
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => step_avx2(layers, params, velocity, x, target, tape, eta, mu),
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => step_avx512(layers, params, velocity, x, target, tape, eta, mu),
-            #[cfg(not(target_arch = "x86_64"))]
-            _ => unreachable!("no such instruction set on this target"),
-        }
-    }
+    };
+    copy_for!(one_k_one_avx2, "avx2,fma", one_k_one::step);
+    copy_for!(one_k_one_avx512, "avx512f,fma", one_k_one::step);
+    // SAFETY: passed on from the caller, who also vouches for `isa` and the
+    // layers.
+    unsafe { dispatch!(isa, op, one_k_one::step, one_k_one_avx2, one_k_one_avx512) }
 }

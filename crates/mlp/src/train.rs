@@ -225,7 +225,7 @@ impl Trainer {
             learning_rate: config.learning_rate,
             momentum: config.momentum,
             isa: Isa::best_for(net.layers())
-                .runnable()
+                .runnable(net.layers())
                 .expect("the best copy is one this processor runs"),
         }
     }
@@ -251,7 +251,7 @@ impl Trainer {
     /// cannot run it. Every copy gives the same bits; this is for tests and
     /// benchmarks.
     pub fn with_isa(mut self, isa: Isa) -> Option<Self> {
-        self.isa = isa.runnable()?;
+        self.isa = self.isa.with_isa(isa)?;
         Some(self)
     }
 

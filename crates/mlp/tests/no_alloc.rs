@@ -60,18 +60,25 @@ fn training_steps_do_not_allocate() {
             bias: false,
         },
     ];
-    let mut net = Network::new(25, &layers).unwrap();
+    let deep = Network::new(25, &layers).unwrap();
+    assert_steps_do_not_allocate(deep, &[0.5; 25], &[0.25, 0.75]);
+    // the 1-K-1 networks of Exercise 2c have a step of their own
+    for k in [5, 40] {
+        let curve = Network::sheet(1, k, 1, Activation::Sigmoid).unwrap();
+        assert_steps_do_not_allocate(curve, &[0.5], &[0.25]);
+    }
+}
+
+fn assert_steps_do_not_allocate(mut net: Network, x: &[f64], t: &[f64]) {
     net.randomize_normal(&mut ChaCha8Rng::seed_from_u64(1));
     let cfg = TrainConfig::new(1, 0.01, 0.5, Sampling::Random, 0).unwrap();
     let mut trainer = Trainer::new(&net, &cfg);
-    let x = vec![0.5; 25];
-    let t = vec![0.25, 0.75];
-    trainer.step(&mut net, &x, &t); // warm up
+    trainer.step(&mut net, x, t); // warm up
     COUNTED.with(|c| c.set(true));
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     let mut total = 0.0;
     for _ in 0..1000 {
-        total += trainer.step(&mut net, &x, &t);
+        total += trainer.step(&mut net, x, t);
     }
     let after = ALLOCATIONS.load(Ordering::SeqCst);
     COUNTED.with(|c| c.set(false));

@@ -101,11 +101,35 @@ fn same(a: &[f64], b: &[f64]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
 }
 
+/// The 1-K-1 networks of Exercise 2c, which have a step of their own: one
+/// input, a sigmoid hidden layer with biases, any width (groups of 8 and 4
+/// and single units, so every remainder), one output of any kind.
+fn one_k_one() -> impl Strategy<Value = (usize, Vec<LayerSpec>)> {
+    (1usize..=70, activation(), any::<bool>()).prop_map(|(units, activation, bias)| {
+        let hidden = LayerSpec {
+            units,
+            activation: Activation::Sigmoid,
+            bias: true,
+        };
+        (
+            1,
+            vec![
+                hidden,
+                LayerSpec {
+                    units: 1,
+                    activation,
+                    bias,
+                },
+            ],
+        )
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
-    fn every_copy_of_the_step_is_the_sheets_step((inputs, specs) in shape(), seed in any::<u64>()) {
+    fn every_copy_of_the_step_is_the_sheets_step((inputs, specs) in prop_oneof![shape(), one_k_one()], seed in any::<u64>()) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut start = Network::new(inputs, &specs).unwrap();
         start.randomize_normal(&mut rng);

@@ -3,7 +3,7 @@
 
 use mlp::train::{Sampling, TrainConfig, Trainer, Watch, dataset_cost, train, train_watched};
 use mlp::{Activation, Dataset, Network};
-use rand::SeedableRng;
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The course's XOR start (2a), written out here because the core crate
@@ -42,17 +42,24 @@ fn a_perturbed_xor_start_recovers() {
     assert!(dataset_cost(&net, &xor()) < 1e-6);
 }
 
-#[test]
-fn step_is_the_momentum_rule_on_the_backprop_gradient() {
+/// The training step against the network's own passes (forward, backward,
+/// then the momentum rule by hand) on a sheet network `n_in`-`k`-1 with
+/// sigmoid hidden units: equal to the bit.
+fn assert_the_step_is_the_momentum_rule_on_the_backprop_gradient(n_in: usize, k: usize) {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let mut net = Network::sheet(2, 4, 1, Activation::Sigmoid).unwrap();
+    let mut net = Network::sheet(n_in, k, 1, Activation::Sigmoid).unwrap();
     net.randomize_normal(&mut rng);
     let (eta, mu) = (0.3, 0.7);
     let cfg = TrainConfig::new(1, eta, mu, Sampling::Cyclic, 0).unwrap();
     let mut trainer = Trainer::new(&net, &cfg);
     let mut reference = net.clone();
     let mut velocity = vec![0.0; net.params().len()];
-    let samples = [([0.5, -1.0], [0.25]), ([1.5, 0.0], [-0.5]), ([-0.3, 0.8], [1.0])];
+    let samples: Vec<(Vec<f64>, [f64; 1])> = (0..3)
+        .map(|_| {
+            let x = (0..n_in).map(|_| rng.random_range(-1.5..1.5)).collect();
+            (x, [rng.random_range(-1.0..1.0)])
+        })
+        .collect();
     for (x, t) in samples.iter().cycle().take(9) {
         let mut tape = reference.tape();
         let cost_ref = 0.5 * (reference.forward(x, &mut tape)[0] - t[0]).powi(2);
@@ -63,9 +70,23 @@ fn step_is_the_momentum_rule_on_the_backprop_gradient() {
             *p += *d;
         }
         let cost = trainer.step(&mut net, x, t);
-        assert_eq!(cost, cost_ref);
-        assert_eq!(net.params(), reference.params());
-        assert_eq!(trainer.velocity(), &velocity[..]);
+        assert_eq!(cost, cost_ref, "{n_in}-{k}-1");
+        assert_eq!(net.params(), reference.params(), "{n_in}-{k}-1");
+        assert_eq!(trainer.velocity(), &velocity[..], "{n_in}-{k}-1");
+    }
+}
+
+#[test]
+fn step_is_the_momentum_rule_on_the_backprop_gradient() {
+    assert_the_step_is_the_momentum_rule_on_the_backprop_gradient(2, 4);
+}
+
+/// The 1-K-1 networks of Exercise 2c have a step of their own; its widths
+/// cover groups of 8 and of 4 and single units.
+#[test]
+fn the_one_input_one_output_step_is_the_momentum_rule_on_the_backprop_gradient() {
+    for k in [1, 3, 4, 5, 8, 13, 40] {
+        assert_the_step_is_the_momentum_rule_on_the_backprop_gradient(1, k);
     }
 }
 
