@@ -680,14 +680,16 @@ unsafe fn general_on(isa: Isa, op: Operands<'_>) -> f64 {
     unsafe { dispatch!(isa, op, step::<false>, step_avx2, step_avx512) }
 }
 
-/// [`one_k_one::step`] in the copy for `isa`. A function of its own that
-/// takes the operands one by one: compiled into [`step_on`], or given them
-/// whole, it made every caller of the general step build them in memory on
-/// every step, and the XOR network's step a tenth slower.
+/// [`one_k_one::step`] in the copy for `isa`. A function of its own, out of
+/// the way (`cold`), that takes the operands one by one: compiled into
+/// [`step_on`], or given them whole, it made every caller of the general
+/// step build them in memory on every step, and the XOR network's step a
+/// tenth slower. A 1-K-1 step is long enough not to feel the call.
 ///
 /// # Safety
 ///
 /// As for [`step_on`]; besides, `one_k_one::fits(layers)`.
+#[cold]
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn one_k_one_on(
