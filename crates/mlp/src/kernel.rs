@@ -74,8 +74,8 @@ pub(crate) fn forward_checked(layout: &Layout, params: &[f64], x: &[f64], tape: 
 }
 
 /// One training step of the network laid out as `layout` on sample
-/// `(x, target)` in the copy `isa` (see [`step`]). Returns the sample's
-/// cost before the update.
+/// `(x, target)`, by the step and in the copy `copy` names (see
+/// [`step_on`]). Returns the sample's cost before the update.
 ///
 /// # Panics
 ///
@@ -83,7 +83,7 @@ pub(crate) fn forward_checked(layout: &Layout, params: &[f64], x: &[f64], tape: 
 #[inline]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn train_step(
-    isa: Runnable,
+    copy: Runnable,
     layout: &Layout,
     params: &mut [f64],
     velocity: &mut [f64],
@@ -103,11 +103,11 @@ pub(crate) fn train_step(
     );
     assert_eq!(velocity.len(), params.len(), "velocity buffer has the wrong length");
     // SAFETY: every length is checked against the layout just above and the
-    // layers are the layout's own; the slices are distinct borrows; `isa`
+    // layers are the layout's own; the slices are distinct borrows; `copy`
     // was checked to run on this processor when it was made.
     unsafe {
         step_on(
-            isa,
+            copy,
             Operands {
                 layers: layout.layers(),
                 params: params.as_mut_ptr(),
@@ -575,13 +575,13 @@ impl Isa {
     }
 }
 
-/// The step in the copy for `isa`: [`one_k_one::step`] for the networks it
-/// [`fits`](one_k_one::fits), else [`step`].
+/// The step in the copy `copy` names: [`one_k_one::step`] for the networks
+/// it [`fits`](one_k_one::fits), else [`step`].
 ///
 /// # Safety
 ///
-/// See the module's documentation; besides, the processor must have `isa`
-/// ([`Isa::available`]).
+/// See the module's documentation; besides, the processor must have the
+/// copy's instruction set ([`Isa::available`]).
 #[inline(always)]
 unsafe fn step_on(copy: Runnable, op: Operands<'_>) -> f64 {
     // SAFETY: passed on from the caller; `one_k_one::step` only gets the

@@ -173,7 +173,7 @@ impl Network {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn train_step(
         &mut self,
-        isa: Runnable,
+        copy: Runnable,
         x: &[f64],
         target: &[f64],
         tape: &mut Tape,
@@ -182,7 +182,7 @@ impl Network {
         mu: f64,
     ) -> f64 {
         kernel::train_step(
-            isa,
+            copy,
             &self.layout,
             &mut self.params,
             velocity,

@@ -212,8 +212,9 @@ pub struct Trainer {
     velocity: Vec<f64>,
     learning_rate: f64,
     momentum: f64,
-    /// The copy of the step that runs (chosen once, for this processor).
-    isa: Runnable,
+    /// The step and the copy of it that run (chosen once, for this network
+    /// on this processor).
+    copy: Runnable,
 }
 
 impl Trainer {
@@ -224,7 +225,7 @@ impl Trainer {
             velocity: vec![0.0; net.params().len()],
             learning_rate: config.learning_rate,
             momentum: config.momentum,
-            isa: Isa::best_for(net.layers())
+            copy: Isa::best_for(net.layers())
                 .runnable(net.layers())
                 .expect("the best copy is one this processor runs"),
         }
@@ -236,7 +237,7 @@ impl Trainer {
     #[inline]
     pub fn step(&mut self, net: &mut Network, x: &[f64], target: &[f64]) -> f64 {
         net.train_step(
-            self.isa,
+            self.copy,
             x,
             target,
             &mut self.tape,
@@ -251,13 +252,13 @@ impl Trainer {
     /// cannot run it. Every copy gives the same bits; this is for tests and
     /// benchmarks.
     pub fn with_isa(mut self, isa: Isa) -> Option<Self> {
-        self.isa = self.isa.with_isa(isa)?;
+        self.copy = self.copy.with_isa(isa)?;
         Some(self)
     }
 
     /// The copy of the step this trainer runs.
     pub fn isa(&self) -> Isa {
-        self.isa.isa()
+        self.copy.isa()
     }
 
     /// The momentum steps `dP` (flat layout of the parameters).
