@@ -211,7 +211,7 @@ pub(super) unsafe fn step(op: super::Operands<'_>) -> f64 {
     // SAFETY: V (k numbers), b^1 (k), W (k: one row of k inputs), their
     // momentum steps at the same offsets, the hidden layer's z and phi'
     // blocks (k each) and the output's bias (1) are the layers' own ranges;
-    // x and target hold one number each; `groups` stays below k.
+    // x and target hold one number each; `in_groups!` stays below k.
     unsafe {
         let c = Columns {
             v: params.add(hidden.weights_at),
