@@ -54,11 +54,12 @@ enum Command {
         replace: bool,
     },
     /// Build the parts (in the profile this program was built in), run ex1,
-    /// ex2a, ex2b, ex2c, ex2d, render report/index.html (the page), submission.md
-    /// (the same as Markdown) and submission.ipynb (the same as a Jupyter
-    /// notebook with NumPy code cells), and replace the report folder with
-    /// the new one as a whole (plain files; a folder holding files no run
-    /// wrote is refused)
+    /// ex2a, ex2b, ex2c, ex2d, render report/index.html (the sheet's answers),
+    /// submission.md (the same as Markdown), beyond.html (the companion page:
+    /// everything beyond the sheet) and submission.ipynb (the answers beside
+    /// NumPy code cells, executed where a Python can), and replace the report
+    /// folder with the new one as a whole (plain files; a folder holding
+    /// files no run wrote is refused)
     #[command(after_help = exercise_harness::cli::EXIT_STATUS)]
     Report {
         /// Render from the metrics and figures already in the report folder
@@ -78,8 +79,8 @@ enum Command {
         #[arg(long, value_name = "DIR", conflicts_with = "render_only")]
         data: Option<PathBuf>,
 
-        /// Also write report/submission.pdf: the HTML page printed (A4, page
-        /// numbers) by a headless Chromium, found on PATH (chromium,
+        /// Also write report/submission.pdf and beyond.pdf: the two pages
+        /// printed (A4, page numbers) by a headless Chromium, found on PATH (chromium,
         /// chromium-browser, google-chrome, google-chrome-stable) unless
         /// --browser or REPORT_BROWSER names one
         #[arg(long)]
@@ -89,16 +90,21 @@ enum Command {
         #[arg(long, value_name = "PATH", requires = "pdf")]
         browser: Option<PathBuf>,
 
-        /// Also execute submission.ipynb (with nbclient, about 1 to 3 minutes)
-        /// and store its outputs, as the sheet hands it in: every part run in
-        /// NumPy, its figures drawn, its numbers compared with the Rust runs.
-        /// Needs a Python 3 with numpy, scipy, matplotlib, nbclient and
-        /// ipykernel: --python, else REPORT_PYTHON, else python3 on PATH
-        #[arg(long)]
+        /// Require the notebook to be executed: without a usable Python, or
+        /// with a failing cell, the rest is written and the command exits
+        /// with 1. Without this flag the notebook is executed whenever a
+        /// usable Python is found (--python, else REPORT_PYTHON, else a
+        /// python3 on PATH with numpy, scipy, matplotlib, nbclient and
+        /// ipykernel), and written unexecuted otherwise
+        #[arg(long, conflicts_with = "no_run_notebook")]
         run_notebook: bool,
 
-        /// The Python that runs --run-notebook
-        #[arg(long, value_name = "PATH", requires = "run_notebook")]
+        /// Write submission.ipynb without executing it
+        #[arg(long)]
+        no_run_notebook: bool,
+
+        /// The Python that executes the notebook (implies --run-notebook)
+        #[arg(long, value_name = "PATH", conflicts_with = "no_run_notebook")]
         python: Option<PathBuf>,
 
         /// Go ahead where the report folder holds files that no run wrote,
@@ -186,8 +192,8 @@ struct Options {
     data: Option<PathBuf>,
     pdf: bool,
     browser: Option<PathBuf>,
-    /// Execute the notebook with this Python.
-    run_notebook: Option<PathBuf>,
+    /// Whether and with which Python the notebook is executed.
+    notebook: NotebookPlan,
     replace: bool,
 }
 
@@ -222,13 +228,55 @@ impl Student {
     }
 }
 
+/// Whether the notebook is executed, decided before any work.
+enum NotebookPlan {
+    /// `--no-run-notebook`.
+    Skip,
+    /// Executed with this Python; `required` when the command line asked
+    /// for it (`--run-notebook`, `--python`), so that a failure is an error.
+    Run { python: PathBuf, required: bool },
+    /// No usable Python was found: written unexecuted, and the user told
+    /// why and what to install.
+    Unusable { why: String, required: bool },
+}
+
+impl NotebookPlan {
+    /// The plan for these flags: a `--python` or `REPORT_PYTHON` that does
+    /// not run as a Python is refused here, as the command line's fault.
+    fn new(run: bool, skip: bool, python: Option<&Path>) -> Result<NotebookPlan> {
+        use report::notebook::{INSTALL, PythonSource, find_python, missing_packages};
+        if skip {
+            return Ok(NotebookPlan::Skip);
+        }
+        let required = run || python.is_some();
+        let found = find_python(python).map_err(|e| exercise_harness::cli::usage(format!("{e:#}")))?;
+        Ok(match found {
+            None => NotebookPlan::Unusable {
+                why: format!("no python3 on PATH; install {INSTALL}"),
+                required,
+            },
+            Some((python, source)) => {
+                let missing = missing_packages(&python)?;
+                if missing.is_empty() || source == PythonSource::Flag || required {
+                    NotebookPlan::Run { python, required }
+                } else {
+                    NotebookPlan::Unusable {
+                        why: format!("{} lacks {}; install {INSTALL}", python.display(), missing.join(", ")),
+                        required,
+                    }
+                }
+            }
+        })
+    }
+}
+
 fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Result<()> {
     let Options {
         render_only,
         data,
         pdf,
         browser,
-        run_notebook,
+        notebook: plan,
         replace,
     } = options;
     let root = workspace_root();
@@ -291,40 +339,48 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
         let mut findings = Findings::new(&root, &metrics, &prov, data)?;
         findings.student = report::findings::Student::new(&student.names, student.group.as_deref());
         let generated = document::generated_figures(&metrics)?;
-        let (md, html) = document::render(&root, &staging, &findings, &generated)?;
-        let notebook = document::notebook(&md, &metrics, &findings.data)?;
-        Ok((md, html, notebook, generated))
+        let rendered = document::render(&root, &staging, &findings, &generated)?;
+        let notebook = document::notebook(&root, &rendered.md, &metrics, &findings.data)?;
+        Ok((rendered, notebook, generated))
     };
-    let (md, html, mut notebook, generated) = built().map_err(shown)?;
+    let (rendered, mut notebook, generated) = built().map_err(shown)?;
     // The notebook runs in the new folder, where the data files are; if it
-    // cannot, it is written unexecuted with the rest and the failure told
-    // at the end.
-    let executed = run_notebook.map(|python| {
-        tell!(
-            "executing the notebook with {} (about 1 to 3 minutes) ...",
-            python.display()
-        );
-        report::notebook::execute(&python, &notebook, &staging).map_err(|e| {
-            shown(anyhow::anyhow!(
-                "--run-notebook: {e:#}; the notebook was written unexecuted"
+    // cannot, it is written unexecuted with the rest, and the failure told
+    // at the end (an error only where the command line asked for it).
+    let executed = match &plan {
+        NotebookPlan::Run { python, required } => {
+            tell!("executing the notebook with {} (about 2 minutes) ...", python.display());
+            Some((
+                report::notebook::execute(python, &notebook, &staging)
+                    .map_err(|e| shown(anyhow::anyhow!("the notebook: {e:#}; it was written unexecuted"))),
+                *required,
             ))
-        })
-    });
-    if let Some(Ok(text)) = &executed {
+        }
+        NotebookPlan::Unusable { why, required } => Some((
+            Err(anyhow::anyhow!("the notebook was written unexecuted: {why}")),
+            *required,
+        )),
+        NotebookPlan::Skip => None,
+    };
+    if let Some((Ok(text), _)) = &executed {
         notebook = text.clone();
     }
     let printed = browser.map(|b| {
         b.and_then(|b| {
-            tell!("printing the PDF with {} ...", b.display());
-            report::pdf::print_pdf(&b, &html)
+            tell!("printing the PDFs with {} ...", b.display());
+            Ok((
+                report::pdf::print_pdf(&b, &rendered.html)?,
+                report::pdf::print_pdf(&b, &rendered.beyond_html)?,
+            ))
         })
     });
     let mut set = OutputSet::new();
     if !student.is_empty() {
         set.remember(STUDENT, serde_json::to_value(&student)?);
     }
-    set.add("submission.md", md);
-    set.add("index.html", html);
+    set.add("submission.md", rendered.md);
+    set.add("index.html", rendered.html);
+    set.add(document::COMPANION, rendered.beyond_html);
     set.add("submission.ipynb", notebook);
     for (name, svg) in generated {
         set.add(name, svg);
@@ -332,8 +388,9 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
     // The PDF joins the report or, if printing fails, the rest is written
     // without it and the failure reported after.
     let failed = match printed {
-        Some(Ok(bytes)) => {
-            set.add("submission.pdf", bytes);
+        Some(Ok((submission, beyond))) => {
+            set.add("submission.pdf", submission);
+            set.add("beyond.pdf", beyond);
             None
         }
         Some(Err(e)) => Some(e),
@@ -341,18 +398,17 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
     };
     let committed = folder.commit(set)?;
     tell!(
-        "wrote {}, {} and {} ({})",
+        "wrote {} (the sheet's answers; as Markdown: submission.md), {} (beyond the sheet) and submission.ipynb ({})",
         out.join("index.html").display(),
-        out.join("submission.md").display(),
-        out.join("submission.ipynb").display(),
+        document::COMPANION,
         match &executed {
-            Some(Ok(_)) => "executed, with its outputs",
-            Some(Err(_)) => "unexecuted",
-            None => "unexecuted: add --run-notebook to execute it",
+            Some((Ok(_), _)) => "executed, with its outputs",
+            Some((Err(_), _)) => "unexecuted",
+            None => "unexecuted, as --no-run-notebook asked",
         }
     );
     if pdf && failed.is_none() {
-        tell!("wrote {}", out.join("submission.pdf").display());
+        tell!("wrote {} and beyond.pdf", out.join("submission.pdf").display());
     }
     if (failed.is_some() || !pdf) && committed.dropped.iter().any(|p| p == Path::new("submission.pdf")) {
         tell!(
@@ -370,7 +426,16 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
             exercise_harness::output::folder::kept_line(&kept, &files, "that no run wrote or that were changed")
         );
     }
-    let notebook_failed = executed.and_then(Result::err);
+    // A notebook that could not be executed is an error only where the
+    // command line asked for it; otherwise one line says why and how.
+    let notebook_failed = match executed {
+        Some((Err(e), true)) => Some(e),
+        Some((Err(e), false)) => {
+            tell!("{e:#}");
+            None
+        }
+        _ => None,
+    };
     match (failed, notebook_failed) {
         (Some(e), Some(n)) => {
             tell!("{n:#}");
@@ -395,6 +460,7 @@ fn main() -> ExitCode {
             pdf,
             browser,
             run_notebook,
+            no_run_notebook,
             python,
             replace,
             names,
@@ -405,7 +471,7 @@ fn main() -> ExitCode {
                 data,
                 pdf,
                 browser,
-                run_notebook: run_notebook.then(|| report::notebook::python(python.as_deref())),
+                notebook: NotebookPlan::new(run_notebook, no_run_notebook, python.as_deref())?,
                 replace,
             },
             out,

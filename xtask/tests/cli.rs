@@ -13,7 +13,7 @@ fn renders_from_metrics_and_keeps_the_last_good_report_on_failure() {
     let out = dir.path().join("report");
     report_fixture(&out);
     let o = out.to_str().unwrap();
-    run_ok(BIN, &["report", "--render-only", "--out", o]);
+    run_ok(BIN, &["report", "--no-run-notebook", "--render-only", "--out", o]);
     let html = std::fs::read(out.join("index.html")).unwrap();
     let md = std::fs::read(out.join("submission.md")).unwrap();
     assert!(html.len() > 10_000 && md.len() > 5_000);
@@ -22,21 +22,33 @@ fn renders_from_metrics_and_keeps_the_last_good_report_on_failure() {
     // named, the old report intact
     std::fs::write(out.join("ex2c/metrics.json"), "{ not json").unwrap();
     record_as(&out, "report");
-    assert_refused(BIN, &["report", "--render-only", "--out", o], &["ex2c", "metrics.json"]);
+    assert_refused(
+        BIN,
+        &["report", "--no-run-notebook", "--render-only", "--out", o],
+        &["ex2c", "metrics.json"],
+    );
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), html);
     assert_eq!(std::fs::read(out.join("submission.md")).unwrap(), md);
 
     // metrics missing a field
     std::fs::write(out.join("ex2c/metrics.json"), "{\"exercise\": \"2c\"}").unwrap();
     record_as(&out, "report");
-    assert_refused(BIN, &["report", "--render-only", "--out", o], &["metrics", "missing"]);
+    assert_refused(
+        BIN,
+        &["report", "--no-run-notebook", "--render-only", "--out", o],
+        &["metrics", "missing"],
+    );
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), html);
 
     // a figure gone
     report_fixture(&out);
     std::fs::remove_file(out.join("ex2d/inputs.svg")).unwrap();
     record_as(&out, "report");
-    let e = assert_refused(BIN, &["report", "--render-only", "--out", o], &["inputs.svg"]);
+    let e = assert_refused(
+        BIN,
+        &["report", "--no-run-notebook", "--render-only", "--out", o],
+        &["inputs.svg"],
+    );
     assert!(
         e.contains(&format!("{o}/ex2d/inputs.svg")) && !e.contains(".new-"),
         "{e}"
@@ -51,7 +63,13 @@ fn refuses_a_missing_report_folder_and_bad_flags() {
     std::fs::create_dir(&empty).unwrap();
     assert_refused(
         BIN,
-        &["report", "--render-only", "--out", empty.to_str().unwrap()],
+        &[
+            "report",
+            "--no-run-notebook",
+            "--render-only",
+            "--out",
+            empty.to_str().unwrap(),
+        ],
         &["--render-only", "no complete report"],
     );
     assert!(!empty.join("index.html").exists());
@@ -59,10 +77,16 @@ fn refuses_a_missing_report_folder_and_bad_flags() {
     std::fs::write(&file, "x").unwrap();
     assert_refused(
         BIN,
-        &["report", "--render-only", "--out", file.to_str().unwrap()],
+        &[
+            "report",
+            "--no-run-notebook",
+            "--render-only",
+            "--out",
+            file.to_str().unwrap(),
+        ],
         &["--out", "not a folder"],
     );
-    assert_refused(BIN, &["report", "--bogus"], &["--bogus"]);
+    assert_refused(BIN, &["report", "--no-run-notebook", "--bogus"], &["--bogus"]);
     assert_refused(BIN, &["nonsense"], &["nonsense"]);
 }
 
@@ -72,7 +96,7 @@ fn the_report_folder_is_plain_files_replaced_whole() {
     let out = dir.path().join("report");
     report_fixture(&out);
     let o = out.to_str().unwrap();
-    run_ok(BIN, &["report", "--render-only", "--out", o]);
+    run_ok(BIN, &["report", "--no-run-notebook", "--render-only", "--out", o]);
     let first = files(&out);
     let is_link = |p: &std::path::Path| std::fs::symlink_metadata(p).unwrap().file_type().is_symlink();
     assert!(first.iter().all(|f| !is_link(&out.join(f))), "links in the report");
@@ -95,7 +119,7 @@ fn the_report_folder_is_plain_files_replaced_whole() {
     assert_eq!(beside(), [".report.lock", "report"]);
     // Rendered again: the same files, the same bytes.
     let html = std::fs::read(out.join("index.html")).unwrap();
-    run_ok(BIN, &["report", "--render-only", "--out", o]);
+    run_ok(BIN, &["report", "--no-run-notebook", "--render-only", "--out", o]);
     assert_eq!(files(&out), first);
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), html);
 
@@ -107,11 +131,14 @@ fn the_report_folder_is_plain_files_replaced_whole() {
     std::fs::write(&md, &edited).unwrap();
     assert_refused(
         BIN,
-        &["report", "--render-only", "--out", o],
+        &["report", "--no-run-notebook", "--render-only", "--out", o],
         &["submission.md", "changed since", "--replace"],
     );
     assert_eq!(std::fs::read_to_string(&md).unwrap(), edited);
-    let o2 = run_ok(BIN, &["report", "--render-only", "--replace", "--out", o]);
+    let o2 = run_ok(
+        BIN,
+        &["report", "--no-run-notebook", "--render-only", "--replace", "--out", o],
+    );
     let kept: Vec<_> = beside().into_iter().filter(|n| n.starts_with("report.kept-")).collect();
     assert_eq!(kept.len(), 1, "{:?}", beside());
     assert!(o2.stdout.contains(&kept[0]), "{}", o2.stdout);
@@ -130,10 +157,10 @@ fn render_only_names_a_part_file_that_changed() {
     let out = dir.path().join("report");
     report_fixture(&out);
     let o = out.to_str().unwrap();
-    run_ok(BIN, &["report", "--render-only", "--out", o]);
+    run_ok(BIN, &["report", "--no-run-notebook", "--render-only", "--out", o]);
     std::fs::write(out.join("ex2a/metrics.json"), "{}").unwrap();
     for replace in [&[][..], &["--replace"][..]] {
-        let mut args = vec!["report", "--render-only", "--out", o];
+        let mut args = vec!["report", "--no-run-notebook", "--render-only", "--out", o];
         args.extend_from_slice(replace);
         let e = assert_refused(
             BIN,
@@ -157,7 +184,7 @@ fn render_only_names_a_part_file_that_changed() {
     std::fs::remove_file(out.join("ex2c/capacity.svg")).unwrap();
     assert_refused(
         BIN,
-        &["report", "--render-only", "--out", o],
+        &["report", "--no-run-notebook", "--render-only", "--out", o],
         &["ex2c/capacity.svg", "changed or removed", "cargo xtask report"],
     );
 }
@@ -196,7 +223,7 @@ fn data_keeps_a_different_file() {
 /// doing as it goes, in plain lines when its output is redirected.
 #[test]
 fn the_report_says_what_it_writes_and_does() {
-    let help = run_ok(BIN, &["report", "--help"]).stdout;
+    let help = run_ok(BIN, &["report", "--no-run-notebook", "--help"]).stdout;
     for file in ["index.html", "submission.md", "submission.ipynb", "submission.pdf"] {
         assert!(help.contains(file), "{file} not in: {help}");
     }
@@ -204,7 +231,7 @@ fn the_report_says_what_it_writes_and_does() {
     let out = dir.path().join("report");
     report_fixture(&out);
     let o = out.to_str().unwrap();
-    let redirected = run_ok(BIN, &["report", "--render-only", "--out", o]);
+    let redirected = run_ok(BIN, &["report", "--no-run-notebook", "--render-only", "--out", o]);
     assert!(
         redirected.stdout.contains("rendering the report"),
         "{}",
@@ -212,7 +239,7 @@ fn the_report_says_what_it_writes_and_does() {
     );
     assert!(redirected.stderr.is_empty(), "{}", redirected.stderr);
     assert!(!redirected.stdout.contains('\u{1b}'), "{}", redirected.stdout);
-    let shown = testkit::cli::run_in_terminal(BIN, &["report", "--render-only", "--out", o]);
+    let shown = testkit::cli::run_in_terminal(BIN, &["report", "--no-run-notebook", "--render-only", "--out", o]);
     assert!(shown.contains("rendering the report"), "{shown}");
 }
 
@@ -220,7 +247,7 @@ fn the_report_says_what_it_writes_and_does() {
 /// commands) and exit with 2.
 #[test]
 fn refused_command_lines_say_what_is_missing() {
-    let o = testkit::cli::run(BIN, &["report", "--browser", "x"]);
+    let o = testkit::cli::run(BIN, &["report", "--no-run-notebook", "--browser", "x"]);
     assert_eq!(o.code, Some(2));
     assert!(o.stderr.contains("not provided: --pdf"), "{}", o.stderr);
     assert!(o.stderr.lines().count() <= 3, "{}", o.stderr);
@@ -244,6 +271,7 @@ fn data_folder_refusals_name_the_folder() {
         BIN,
         &[
             "report",
+            "--no-run-notebook",
             "--out",
             out.to_str().unwrap(),
             "--data",
@@ -263,6 +291,7 @@ fn data_folder_refusals_name_the_folder() {
         BIN,
         &[
             "report",
+            "--no-run-notebook",
             "--out",
             out.to_str().unwrap(),
             "--data",
@@ -272,7 +301,16 @@ fn data_folder_refusals_name_the_folder() {
     assert_eq!(o.code, Some(1), "{}", o.stderr);
     assert!(o.stderr.contains("holds none of xor_data.npz"), "{}", o.stderr);
     assert!(!out.exists());
-    let o = testkit::cli::run(BIN, &["report", "--render-only", "--data", empty.to_str().unwrap()]);
+    let o = testkit::cli::run(
+        BIN,
+        &[
+            "report",
+            "--no-run-notebook",
+            "--render-only",
+            "--data",
+            empty.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.code, Some(2), "{}", o.stderr);
 }
 
@@ -311,12 +349,13 @@ fn names_and_group_fill_the_sheets_fields() {
     report_fixture(&out);
     let o = out.to_str().unwrap();
     let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
-    run_ok(BIN, &["report", "--render-only", "--out", o]);
+    run_ok(BIN, &["report", "--no-run-notebook", "--render-only", "--out", o]);
     assert!(read("submission.md").contains("Name(s): ____________________ &nbsp; Group: ______"));
     run_ok(
         BIN,
         &[
             "report",
+            "--no-run-notebook",
             "--render-only",
             "--out",
             o,
@@ -344,11 +383,21 @@ fn names_and_group_fill_the_sheets_fields() {
         "names in the notebook"
     );
     // Kept when not given again, cleared with an empty --name and --group.
-    run_ok(BIN, &["report", "--render-only", "--out", o]);
+    run_ok(BIN, &["report", "--no-run-notebook", "--render-only", "--out", o]);
     assert!(read("index.html").contains("Alan $x$ Turing"));
     run_ok(
         BIN,
-        &["report", "--render-only", "--out", o, "--name", "", "--group", ""],
+        &[
+            "report",
+            "--no-run-notebook",
+            "--render-only",
+            "--out",
+            o,
+            "--name",
+            "",
+            "--group",
+            "",
+        ],
     );
     assert!(read("submission.md").contains("Name(s): ____________________ &nbsp; Group: ______"));
 }

@@ -26,7 +26,7 @@ fn tool(name: &str, args: &[&str]) -> Option<String> {
 }
 
 #[test]
-fn the_printed_report_holds_every_section_on_numbered_a4_pages() {
+fn the_printed_submission_and_companion_hold_their_sections_on_numbered_a4_pages() {
     let browser = report::pdf::find_browser(None);
     let poppler = tool("pdfinfo", &["-v"]).is_some() || Command::new("pdfinfo").arg("-v").output().is_ok();
     if browser.is_err() || !poppler {
@@ -40,28 +40,44 @@ fn the_printed_report_holds_every_section_on_numbered_a4_pages() {
     let dir = tempfile::tempdir().unwrap();
     let out = fixture_report(dir.path());
     let o = Command::new(BIN)
-        .args(["report", "--render-only", "--pdf", "--out", out.to_str().unwrap()])
+        .args([
+            "report",
+            "--no-run-notebook",
+            "--render-only",
+            "--pdf",
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let pdf = out.join("submission.pdf");
-    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
-    let path = pdf.to_str().unwrap();
-    let info = tool("pdfinfo", &[path]).unwrap();
-    let pages: usize = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap();
-    assert!((12..=40).contains(&pages), "{pages} pages");
-    // A4 is 595 x 842 points
-    assert!(info.contains("(A4)"), "{info}");
-    let text = tool("pdftotext", &["-layout", path, "-"]).unwrap();
-    for heading in testkit::report::SECTIONS {
-        assert!(text.contains(heading), "the PDF lacks {heading}");
-    }
-    for n in [1, pages] {
-        assert!(text.contains(&format!("page {n} of {pages}")), "no page number {n}");
+    // The submission in at most 10 pages, the companion page beside it.
+    for (file, headings, most) in [
+        ("submission.pdf", &testkit::report::SUBMISSION_SECTIONS[..], 10),
+        ("beyond.pdf", &testkit::report::COMPANION_SECTIONS[..], 20),
+    ] {
+        let pdf = out.join(file);
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+        let path = pdf.to_str().unwrap();
+        let info = tool("pdfinfo", &[path]).unwrap();
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap();
+        assert!((3..=most).contains(&pages), "{file}: {pages} pages");
+        // A4 is 595 x 842 points
+        assert!(info.contains("(A4)"), "{info}");
+        let text = tool("pdftotext", &["-layout", path, "-"]).unwrap();
+        for heading in headings {
+            assert!(text.contains(heading), "{file} lacks {heading}");
+        }
+        for n in [1, pages] {
+            assert!(
+                text.contains(&format!("page {n} of {pages}")),
+                "{file}: no page number {n}"
+            );
+        }
     }
 }
 
@@ -86,9 +102,16 @@ fn fake_browser(dir: &Path, name: &str, pdf: Option<&str>) -> PathBuf {
 
 fn report(out: &Path, extra: &[&std::ffi::OsStr], path_env: Option<&Path>) -> std::process::Output {
     let mut cmd = Command::new(BIN);
-    cmd.args(["report", "--render-only", "--pdf", "--out", out.to_str().unwrap()])
-        .args(extra)
-        .env_remove("REPORT_BROWSER");
+    cmd.args([
+        "report",
+        "--no-run-notebook",
+        "--render-only",
+        "--pdf",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .args(extra)
+    .env_remove("REPORT_BROWSER");
     if let Some(p) = path_env {
         cmd.env("PATH", p);
     }
@@ -103,7 +126,14 @@ fn without_a_browser_pdf_says_what_to_install_and_writes_the_rest() {
     // environment variable).
     let printer = fake_browser(dir.path(), "printer", Some("%PDF-1.4 stand-in"));
     let o = Command::new(BIN)
-        .args(["report", "--render-only", "--pdf", "--out", out.to_str().unwrap()])
+        .args([
+            "report",
+            "--no-run-notebook",
+            "--render-only",
+            "--pdf",
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .env("REPORT_BROWSER", &printer)
         .output()
         .unwrap();
@@ -148,7 +178,13 @@ fn without_a_browser_pdf_says_what_to_install_and_writes_the_rest() {
     let o = report(&out, &[std::ffi::OsStr::new("--browser"), printer.as_os_str()], None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = Command::new(BIN)
-        .args(["report", "--render-only", "--out", out.to_str().unwrap()])
+        .args([
+            "report",
+            "--no-run-notebook",
+            "--render-only",
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -157,5 +193,5 @@ fn without_a_browser_pdf_says_what_to_install_and_writes_the_rest() {
         said.contains("submission.pdf was not reprinted") && said.contains("--pdf"),
         "{said}"
     );
-    assert!(!out.join("submission.pdf").exists());
+    assert!(!out.join("submission.pdf").exists() && !out.join("beyond.pdf").exists());
 }

@@ -18,42 +18,65 @@ pub fn generated_figures(metrics: &Metrics) -> Result<Vec<(String, String)>> {
     Ok(vec![(DIAGRAM.to_owned(), diagram::diagram_svg(&b))])
 }
 
-/// Renders the Markdown submission and the self-contained HTML page from
-/// `findings`, after checking the templates against them
-/// ([`templates::check`]). Figures are `generated` ones (made while
-/// rendering) or read from `report` (paths in the Markdown are relative to
-/// it).
-pub fn render(
-    root: &Path,
-    report: &Path,
-    findings: &Findings,
-    generated: &[(String, String)],
-) -> Result<(String, String)> {
+/// The report's documents: the submission (the sheet's answers) as
+/// Markdown and as a self-contained HTML page, and the companion page
+/// (everything beyond the sheet) as HTML.
+pub struct Rendered {
+    /// `submission.md`.
+    pub md: String,
+    /// `index.html`: the submission as a page.
+    pub html: String,
+    /// The companion page's Markdown, which `beyond_html` is made from.
+    pub beyond_md: String,
+    /// `beyond.html`: the companion page.
+    pub beyond_html: String,
+}
+
+/// The file name of the companion page, beside `index.html`.
+pub const COMPANION: &str = "beyond.html";
+
+/// Renders the submission and the companion page from `findings`, after
+/// checking the templates against them ([`templates::check`]). Each
+/// document numbers its own figures. Figures are `generated` ones (made
+/// while rendering) or read from `report` (paths in the Markdown are
+/// relative to it).
+pub fn render(root: &Path, report: &Path, findings: &Findings, generated: &[(String, String)]) -> Result<Rendered> {
     let templates = root.join("templates");
     let tera = templates::load(&templates)?;
     let value = serde_json::to_value(findings)?;
     templates::check(&tera, &value).context("the report's templates do not fit its findings")?;
     let context = tera::Context::from_value(value)?;
-    let mut md = String::new();
-    for name in templates::SECTIONS {
-        md.push_str(&tera.render(&format!("{name}.md"), &context).map_err(tera_error)?);
-    }
-    let md = number_figures(&md)?;
-    let body = markdown_to_html(&md, report, generated)?;
+    let markdown = |sections: &[&str]| -> Result<String> {
+        let mut md = String::new();
+        for name in sections {
+            md.push_str(&tera.render(&format!("{name}.md"), &context).map_err(tera_error)?);
+        }
+        number_figures(&md)
+    };
+    let md = markdown(&templates::SUBMISSION)?;
+    let beyond_md = markdown(&templates::COMPANION)?;
     let css = std::fs::read_to_string(templates.join("report.css")).context("reading templates/report.css")?;
-    let mut page = tera::Context::new();
-    page.insert("body", &body);
-    page.insert("css", &format!("{}{}", font_faces(&templates)?, css));
-    page.insert("title", "Exercise sheet 4: the backpropagation algorithm");
-    let html = tera.render("report.html", &page).map_err(tera_error)?;
-    Ok((md, html))
+    let css = format!("{}{}", font_faces(&templates)?, css);
+    let page = |md: &str, title: &str| -> Result<String> {
+        let mut page = tera::Context::new();
+        page.insert("body", &markdown_to_html(md, report, generated)?);
+        page.insert("css", &css);
+        page.insert("title", title);
+        tera.render("report.html", &page).map_err(tera_error)
+    };
+    Ok(Rendered {
+        html: page(&md, "Exercise sheet 4: the backpropagation algorithm")?,
+        beyond_html: page(&beyond_md, "Exercise sheet 4: beyond the sheet")?,
+        beyond_md,
+        md,
+    })
 }
 
-/// The notebook of the report: its Markdown up to the appendix in cells,
-/// beside code cells that replay the runs of `metrics` in NumPy. Checked
-/// against the nbformat rules it keeps.
-pub fn notebook(md: &str, metrics: &Metrics, data: &crate::findings::data::Data) -> Result<String> {
-    let text = crate::notebook::notebook(md, metrics, data)?;
+/// The notebook of the report: the submission's Markdown in cells, beside
+/// code cells that replay the runs of `metrics` in NumPy. Checked against
+/// the nbformat rules it keeps.
+pub fn notebook(root: &Path, md: &str, metrics: &Metrics, data: &crate::findings::data::Data) -> Result<String> {
+    let text = crate::notebook::notebook(root, md, metrics, data)?;
     crate::notebook::check(&text).context("the notebook breaks an nbformat rule")?;
     Ok(text)
 }

@@ -21,21 +21,27 @@ use std::collections::HashMap;
 use std::path::Path;
 use tera::ast::{Expr, ExprVal, LogicOperator, Node};
 
-/// The sections of the report, in order: each a template file
+/// The sections of the submission, in order: each a template file
 /// `templates/report/<name>.md.tera` printing one part of the Markdown.
-/// The sheet's answers first, then the appendix from `beyond` on.
+/// The sheet's answers only, in its order.
+pub const SUBMISSION: [&str; 6] = ["head", "exercise1", "ex2a", "ex2b", "ex2c", "ex2d"];
+
+/// The sections of the companion page: everything beyond the sheet.
+pub const COMPANION: [&str; 5] = ["beyond", "beyond_ex2b", "beyond_ex2c", "beyond_ex2d", "provenance"];
+
+/// Every section template, the submission's and the companion's.
 pub const SECTIONS: [&str; 11] = [
-    "head",
-    "exercise1",
-    "ex2a",
-    "ex2b",
-    "ex2c",
-    "ex2d",
-    "beyond",
-    "beyond_ex2b",
-    "beyond_ex2c",
-    "beyond_ex2d",
-    "provenance",
+    SUBMISSION[0],
+    SUBMISSION[1],
+    SUBMISSION[2],
+    SUBMISSION[3],
+    SUBMISSION[4],
+    SUBMISSION[5],
+    COMPANION[0],
+    COMPANION[1],
+    COMPANION[2],
+    COMPANION[3],
+    COMPANION[4],
 ];
 
 /// A Tera holding every section template (`<name>.md`) and the HTML page

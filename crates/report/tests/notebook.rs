@@ -35,8 +35,8 @@ fn made(edit: impl FnOnce(&mut Metrics)) -> (String, Value) {
     )
     .unwrap();
     let generated = generated_figures(&metrics).unwrap();
-    let (md, _) = render(&root(), &fixtures(), &ctx, &generated).unwrap();
-    let text = notebook(&md, &metrics, &ctx.data).unwrap();
+    let md = render(&root(), &fixtures(), &ctx, &generated).unwrap().md;
+    let text = notebook(&root(), &md, &metrics, &ctx.data).unwrap();
     let nb = serde_json::from_str(&text).unwrap();
     (text, nb)
 }
@@ -75,27 +75,26 @@ fn the_notebook_holds_the_answers_in_order_with_code_for_every_part() {
             )
         })
         .collect();
-    // the sheet's order: each part's answer, then its code
+    // the course script's order: XOR from the perfect start, then W[0,1] = 0,
+    // then function approximation, then bars; each part's answer, then its code
     let order = [
         "markdown: # Exercise sheet 4",
         "code: # Plain Python 3",
-        "code: # The report's Rust runs",
+        "code: # The report's runs",
         "markdown: ### (a) The output term A",
         "markdown: ### (f) The biases",
         "markdown: ### The result, and how it maps",
-        "code: # The network of Exercise 2",
+        "code: # The course's network",
         "code: # Exercise 1 by numbers",
         "markdown: ### 2a: the correct backprop",
         "code: # 2a: the course's start",
         "markdown: ### 2b: from a perturbed start",
-        "code: # 2b: the course's start with W[0,1]=0",
+        "code: # 2b: as the course's script does",
         "markdown: ### 2c: function approximation",
-        "code: # 2c, K = 5",
-        "code: # 2c, K = 40",
-        "code: # 2c: the response",
+        "code: # 2c: 1 -> K -> 1 networks",
+        "code: # 2c: each seed's trained network",
         "markdown: ### 2d: the bars problem",
         "code: # 2d: the 25-10-2 network",
-        "markdown: ### Beyond the sheet",
     ];
     let at: Vec<usize> = order
         .iter()
@@ -116,12 +115,12 @@ fn the_notebook_holds_the_answers_in_order_with_code_for_every_part() {
         .map(source)
         .collect();
     assert!(markdown.contains("$$") && markdown.contains("\\begin{aligned}"));
-    assert!(!markdown.contains("](") && !markdown.contains("```") && !markdown.contains("attachment"));
+    assert!(!markdown.contains("```") && !markdown.contains("attachment"));
     assert!(markdown.contains("the report's Figure "));
     assert!(markdown.contains("*(In this notebook the listing is a code cell: the one after Exercise 1.)*"));
     assert!(
         !markdown.contains("Exercise 1 checked by numbers"),
-        "the appendix is the report's"
+        "the companion page's"
     );
     let code = code_cells(&nb);
     let ids: Vec<&str> = code.iter().map(|c| c.0.as_str()).collect();
@@ -129,21 +128,47 @@ fn the_notebook_holds_the_answers_in_order_with_code_for_every_part() {
         ids,
         [
             "code-setup",
-            "code-reference",
+            "code-settings",
             "code-backprop",
             "code-ex1-check",
             "code-2a",
             "code-2b",
-            "code-2c-first",
-            "code-2c-second",
+            "code-2c",
             "code-2c-figures",
             "code-2d"
         ]
     );
-    // the report's 2a prints the very function the notebook runs
-    assert!(code[2].1.contains(report::notebook::backprop_function()));
+    // the cells are the repository's Python sources as they are; only the
+    // settings cell is generated, and it holds values, no code
+    for (id, file) in [
+        ("code-setup", "setup.py"),
+        ("code-backprop", "backprop.py"),
+        ("code-2c", "ex2c.py"),
+        ("code-2d", "ex2d.py"),
+    ] {
+        let text = &code.iter().find(|c| c.0 == id).unwrap().1;
+        let source = report::notebook::cell_source(&root(), file).unwrap();
+        assert_eq!(text.trim_end(), source.trim_end(), "{id}");
+    }
+    // the course script's names and meanings
+    let backprop = &code[2].1;
+    for name in [
+        "def propagate(X):",
+        "return Y, Z, U1, U2",
+        "def backpropagate(X, YT):",
+        "return db, dV, dW, cost",
+        "Cost = lambda Y, YT: -1. / 2. * np.mean((Y - YT) ** 2)",
+        "delta_V = eta_V * dV + mu_V * delta_V",
+        "V += delta_V",
+        "def runandplot(",
+    ] {
+        assert!(backprop.contains(name), "{name}");
+    }
+    assert!(code[4].1.contains("eta_b = eta_V = eta_W = run[\"eta\"]   # 0.2 / K"));
+    // the submission's 2a prints the very function the notebook runs
+    assert!(backprop.contains(&report::notebook::backprop_function(&root()).unwrap()));
     // every training cell seeds, draws its start (2c, 2d: V, then W, then b),
-    // then the sample indices, and plots
+    // then the sample indices, and compares with the Rust run
     for (id, text) in &code[4..] {
         if id == "code-2c-figures" {
             assert!(text.contains("plt.subplots"));
@@ -152,39 +177,41 @@ fn the_notebook_holds_the_answers_in_order_with_code_for_every_part() {
         let seed = text
             .find("np.random.seed(")
             .unwrap_or_else(|| panic!("{id} does not seed"));
-        let indices = text.find("T = np.random.randint(0, ").unwrap();
+        let indices = text.find("= indices(run, len(X))").unwrap();
         assert!(seed < indices, "{id}");
-        if id.starts_with("code-2c") || id == "code-2d" {
+        if id == "code-2c" || id == "code-2d" {
             let (v, w, b) = (
-                text.find("V0 = np.random.normal").unwrap(),
-                text.find("W0 = np.random.normal").unwrap(),
-                text.find("b0 = np.random.normal").unwrap(),
+                text.find("np.random.normal(0., 1., (K, ").unwrap(),
+                text.find("np.random.normal(0., 1., (1, K))")
+                    .or_else(|| text.find("np.random.normal(0., 1., (YT.shape[1], K))"))
+                    .unwrap(),
+                text.find("np.random.normal(0., 1., K)").unwrap(),
             );
             assert!(seed < v && v < w && w < b && b < indices, "{id}");
         }
-        assert!(text.contains("compare(\""), "{id}");
+        assert!(text.contains("compare("), "{id}");
     }
-    assert!(code[8].1.contains("plt.subplots") && code[9].1.contains("imshow(X[k].reshape(5, 5)"));
     // what the cells compare with: the fixture's 2b ran with NumPy's
     // generator, its 2c with ChaCha8 (said, not faked)
-    let reference = &code[1].1;
+    let settings = &code[1].1;
     assert!(
-        reference.contains("\"2b\": dict(\n        files={\"xor_data.npz\": \""),
-        "{reference}"
+        settings.contains("\"2b\": dict(\n        files={\"xor_data.npz\": \""),
+        "{settings}"
     );
     assert!(
-        reference.contains("\"2c, K = 5\": \"the report's run drew from --rng chacha8, which NumPy does not draw\"")
+        settings.contains("\"2c, K = 5\": \"the report's run drew from --rng chacha8, which NumPy does not draw\"")
     );
+    assert!(settings.contains("perturb=(\"W\", (0, 1), 0.0)"), "{settings}");
     let (_, nb) = made(|m| m.ex2c.rng = Generator::Numpy);
     assert!(
         code_cells(&nb)[1]
             .1
-            .contains("\"2c, K = 40\": \"the report recorded no final weights for this run\"")
+            .contains("\"2c, K = 40\": \"the report recorded no final weights or costs for this run\"")
     );
 }
 
 #[test]
-fn the_2c_cells_compare_with_the_recorded_runs_to_the_last_bit() {
+fn the_2c_settings_hold_every_seed_s_costs_and_the_first_seed_s_weights() {
     let (text, nb) = made(|m| {
         m.ex2c.rng = Generator::Numpy;
         let w = m.ex2b.final_weights.clone();
@@ -199,15 +226,14 @@ fn the_2c_cells_compare_with_the_recorded_runs_to_the_last_bit() {
             });
         }
         m.ex2c.replayed[1].final_weights.W[0][1] = -1.9876543210987654;
+        m.ex2c.runs[0].test_cost = 0.012345678901234567;
     });
     check(&text).unwrap();
-    let code = code_cells(&nb);
-    assert!(code[6].1.contains("compare(\"2c, K = 5\""));
-    assert!(code[7].1.contains("eta=0.005"));
-    let reference = &code[1].1;
-    assert!(reference.contains("-1.9876543210987654"));
-    assert!(reference.contains("train_cost=0.0012345678901234567"));
-    assert!(reference.contains("\"func_approx_test.npz\": \""));
+    let settings = &code_cells(&nb)[1].1;
+    assert!(settings.contains("-1.9876543210987654"));
+    assert!(settings.contains("test_cost=[0.012345678901234567, "), "{settings}");
+    assert!(settings.contains("\"func_approx_test.npz\": \""));
+    assert!(settings.contains("in_mean={5: [0, 1, 2"), "{settings}");
     // ChaCha8 runs cannot be replayed: said, not compared
     let (_, nb) = made(|m| m.ex2d.header.settings.rng = Generator::ChaCha8);
     assert!(

@@ -144,7 +144,7 @@ impl Findings {
         Ok(Findings {
             exercise1: exercise1.trim_end().to_owned(),
             listing,
-            numpy_backprop: crate::notebook::backprop_function().to_owned(),
+            numpy_backprop: crate::notebook::backprop_function(root)?,
             ex1: ex1::Ex1::new(&metrics.ex1),
             ex2a: ex2a::Ex2a::new(&metrics.ex2a),
             ex2b: ex2b::Ex2b::new(&metrics.ex2b),
