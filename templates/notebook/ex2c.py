@@ -2,8 +2,25 @@
 # every seed of the report at once. Each seed starts as the sheet's footnote says (after
 # np.random.seed: V, then W, then b from N(0, 1)) and then draws its own sample indices. The
 # seeds train side by side, one row each: V_s[s, k] is seed s's V[k, 0], W_s[s, k] its W[0, k],
-# b_s[s, k] its b[k]. With one input and one output the only sum in a step is the output's,
-# W z, which goes through dot like every other product of this notebook.
+# b_s[s, k] its b[k].
+
+
+def backpropagate_seeds(X, YT):
+    """backpropagate for every seed at once, line for line: X and YT hold each seed's sample
+    (one row per seed), V_s, b_s, W_s each seed's network. With one input and one output the
+    only sum is the output's, W z, which goes through dot like every product here."""
+    U1 = V_s * X + b_s                                   # V x + b
+    Z = f_act(U1)
+    Y = dot(W_s[:, None, :], Z[:, :, None])[:, :, 0]     # U2 = W z
+    cost = -1. / 2. * (Y - YT)[:, 0] ** 2                # Cost, one per seed
+    dLdY = -(Y - YT)
+    dW = dLdY * Z                                        # (d)
+    dLdU1 = f_act_prime(U1) * (W_s * dLdY)               # (e): W^T dLdY, one output
+    dV = dLdU1 * X                                       # (f)
+    db = dLdU1
+    return db, dV, dW, cost
+
+
 run = RUNS["2c"]
 X, YT = load(FILES["func_train"])
 X_test, YT_test = load(FILES["func_test"])
@@ -21,49 +38,30 @@ for K in run["hidden"]:
         W_s[s] = np.random.normal(0., 1., (1, K))[0]
         b_s[s] = np.random.normal(0., 1., K)
         T_s[s] = indices(run, len(X))
-    # Each iteration's sample for every seed, as columns: x_t[s] is seed s's input at t.
-    X_t, YT_t = np.ascontiguousarray(X[T_s, 0].T), np.ascontiguousarray(YT[T_s, 0].T)
+    # Each iteration's sample for every seed, as rows: X_t[t, s] is seed s's input at t.
+    X_t, YT_t = X[T_s.T], YT[T_s.T]
     del T_s
+    # The course's loop, for every seed at once.
     delta_V, delta_W, delta_b = np.zeros_like(V_s), np.zeros_like(W_s), np.zeros_like(b_s)
-    U1, Z, dphi, dLdU1, step = (np.empty_like(V_s) for _ in range(5))
-    error = np.empty((run["iterations"], len(seeds)))
+    cost = np.zeros((run["iterations"], len(seeds)))
     for t in range(run["iterations"]):
-        x, yt = X_t[t][:, None], YT_t[t][:, None]
-        np.multiply(V_s, x, out=U1)                         # U1 = V x + b
-        U1 += b_s
-        expit(U1, out=Z)                                    # Z = f_act(U1)
-        Y = dot(W_s[:, None, :], Z[:, :, None])[:, :, 0]    # Y = U2 = W Z
-        dLdY = yt - Y                                       # -(Y - YT)
-        error[t] = dLdY[:, 0]
-        np.negative(U1, out=dphi)                           # f_act_prime(U1) = expit(U1) expit(-U1)
-        expit(dphi, out=dphi)
-        dphi *= Z
-        np.multiply(W_s, dLdY, out=dLdU1)                   # (e), one output: W^T dLdY is W dLdY
-        dLdU1 *= dphi
-        np.multiply(Z, dLdY, out=step)                      # dW = dLdY Z
-        step *= eta_W
-        delta_W *= mu_W
-        delta_W += step                                     # delta_W = eta_W dW + mu_W delta_W
-        np.multiply(dLdU1, x, out=step)                     # dV = dLdU1 x
-        step *= eta_V
-        delta_V *= mu_V
-        delta_V += step
-        np.multiply(dLdU1, eta_b, out=step)                 # db = dLdU1
-        delta_b *= mu_b
-        delta_b += step
-        W_s += delta_W
-        V_s += delta_V
+        db, dV, dW, cost[t] = backpropagate_seeds(X_t[t], YT_t[t])
+        delta_b = eta_b * db + mu_b * delta_b
+        delta_V = eta_V * dV + mu_V * delta_V
+        delta_W = eta_W * dW + mu_W * delta_W
         b_s += delta_b
+        V_s += delta_V
+        W_s += delta_W
     del X_t, YT_t
     # Every seed's network alone, for its costs on the training and the test data.
     train_cost, test_cost = np.empty(len(seeds)), np.empty(len(seeds))
     for s in range(len(seeds)):
         V, W, b = V_s[s][:, None], W_s[s][None, :], b_s[s]
         train_cost[s], test_cost[s] = data_cost(X, YT), data_cost(X_test, YT_test)
-    binned_cost = np.array([binned(0.5 * error[:, s] ** 2)[1] for s in range(len(seeds))])
-    trained[K] = dict(V=V_s, W=W_s, b=b_s, cost=binned_cost, at=binned(error[:, 0])[0],
+    binned_cost = np.array([binned(-cost[:, s])[1] for s in range(len(seeds))])
+    trained[K] = dict(V=V_s, W=W_s, b=b_s, cost=binned_cost, at=binned(cost[:, 0])[0],
                       train_cost=train_cost, test_cost=test_cost)
-    del error
+    del cost
     print(f"2c, K = {K}, eta = {eta_V:g}: the cost of each seed after {run['iterations']} iterations")
     print("  seed   training   test")
     for s, seed in enumerate(seeds):
