@@ -367,10 +367,16 @@ fn the_2b_answer_shows_the_parameters_before_and_after() {
     // one column per parameter, the perturbed one in bold: -2 at the
     // course's start, 0 at the perturbed start
     let row = |label: &str| -> Vec<String> {
-        let line = md.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("no row {label}"));
+        let line = md
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no row {label}"));
         line.split('|').map(|c| c.trim().to_owned()).collect()
     };
-    let column = row("| | V[0,0]").iter().position(|c| c == "**W[0,1]**").expect("W[0,1] in bold");
+    let column = row("| | V[0,0]")
+        .iter()
+        .position(|c| c == "**W[0,1]**")
+        .expect("W[0,1] in bold");
     assert_eq!(row("| course's start")[column], "−2");
     assert_eq!(row("| perturbed start")[column], "0");
     assert_eq!(row("| after training").len(), row("| | V[0,0]").len());
