@@ -221,6 +221,22 @@ fn edited(nb: &Value, edit: impl FnOnce(&mut Vec<Value>)) -> String {
     serde_json::to_string(&nb).unwrap()
 }
 
+/// `nb` (unexecuted) with `from` replaced by `to` in the cell `id`, which
+/// must hold it.
+fn with_replaced(nb: &Value, id: &str, from: &str, to: &str) -> String {
+    edited(nb, |cells| {
+        let cell = cells.iter_mut().find(|c| c["id"] == id).unwrap();
+        let source: String = cell["source"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        assert!(source.contains(from), "{id} no longer holds {from}");
+        cell["source"] = serde_json::json!([source.replace(from, to)]);
+    })
+}
+
 fn required_python() -> Option<PathBuf> {
     if std::env::var_os("REPORT_NOTEBOOK_REQUIRED").is_none() {
         eprintln!("skipped: set REPORT_NOTEBOOK_REQUIRED (and REPORT_PYTHON) to execute the notebook");
@@ -387,35 +403,18 @@ fn the_executed_notebook_computes_every_answer_and_its_checks_hold_on_any_summat
     eprintln!("reordered sums: {found:?}");
 
     // A Backprop with one sign flipped fails them.
-    let wrong = edited(&nb, |cells| {
-        let cell = cells.iter_mut().find(|c| c["id"] == "code-backprop").unwrap();
-        let source: String = cell["source"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l.as_str().unwrap())
-            .collect();
-        let flipped = source.replace("dLdU1 = f_act_prime(U1) * dot(", "dLdU1 = -f_act_prime(U1) * dot(");
-        assert_ne!(flipped, source, "the line to flip is gone");
-        cell["source"] = serde_json::json!([flipped]);
-    });
+    let wrong = with_replaced(
+        &nb,
+        "code-backprop",
+        "dLdU1 = f_act_prime(U1) * dot(",
+        "dLdU1 = -f_act_prime(U1) * dot(",
+    );
     let failed = report::notebook::execute(&python, &wrong, &out).expect_err("a wrong Backprop must fail");
     assert!(format!("{failed:#}").contains("AssertionError"), "{failed:#}");
     // and does so in the comparison with the Rust runs too, not only in the
     // finite-difference check
     let wrong: Value = serde_json::from_str(&wrong).unwrap();
-    let unchecked = edited(&wrong, |cells| {
-        let cell = cells.iter_mut().find(|c| c["id"] == "code-ex1-check").unwrap();
-        let source: String = cell["source"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l.as_str().unwrap())
-            .collect();
-        let kept = source.replace("assert worst < 1e-6, worst", "pass");
-        assert_ne!(kept, source, "the finite-difference assertion is gone");
-        cell["source"] = serde_json::json!([kept]);
-    });
+    let unchecked = with_replaced(&wrong, "code-ex1-check", "assert worst < 1e-6, worst", "pass");
     let failed = report::notebook::execute(&python, &unchecked, &out).expect_err("a wrong Backprop must fail");
     assert!(
         format!("{failed:#}").contains("(code-2b) failed: AssertionError: ('2b'"),

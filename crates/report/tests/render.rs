@@ -39,6 +39,14 @@ fn rendered_with_data(report: &Path, edit: impl FnOnce(&mut Metrics)) -> (String
     both(render(&root(), &fixtures(), &ctx, &generated).unwrap())
 }
 
+/// The fixture's submission and companion page, apart.
+fn documents() -> report::document::Rendered {
+    let metrics = load_metrics(&fixtures()).unwrap();
+    let data = report::findings::data::Data::of(&root(), &fixtures(), &metrics).unwrap();
+    let ctx = Findings::new(&root(), &metrics, &provenance(), data).unwrap();
+    render(&root(), &fixtures(), &ctx, &generated_figures(&metrics).unwrap()).unwrap()
+}
+
 /// The submission and the companion page, one after the other: most
 /// claims are checked wherever they are printed.
 fn both(r: report::document::Rendered) -> (String, String) {
@@ -454,10 +462,7 @@ fn the_2d_text_reads_what_targets_and_outputs_follow() {
 /// the companion page its 6.
 #[test]
 fn figures_are_numbered_and_referred_to() {
-    let metrics = load_metrics(&fixtures()).unwrap();
-    let data = report::findings::data::Data::of(&root(), &fixtures(), &metrics).unwrap();
-    let ctx = Findings::new(&root(), &metrics, &provenance(), data).unwrap();
-    let r = render(&root(), &fixtures(), &ctx, &generated_figures(&metrics).unwrap()).unwrap();
+    let r = documents();
     for (md, html, count) in [(&r.md, &r.html, 7), (&r.beyond_md, &r.beyond_html, 6)] {
         assert!(!md.contains("[[fig:"));
         for n in 1..=count {
@@ -794,10 +799,7 @@ fn attributions_conventions_and_the_numpy_claim_are_stated_as_they_hold() {
 /// the companion page, which links back.
 #[test]
 fn the_submission_stands_alone_and_links_to_the_companion_page() {
-    let metrics = load_metrics(&fixtures()).unwrap();
-    let data = report::findings::data::Data::of(&root(), &fixtures(), &metrics).unwrap();
-    let ctx = Findings::new(&root(), &metrics, &provenance(), data).unwrap();
-    let r = render(&root(), &fixtures(), &ctx, &generated_figures(&metrics).unwrap()).unwrap();
+    let r = documents();
     for (name, text) in [("submission.md", r.md.clone()), ("index.html", prose(&r.html))] {
         for needle in [
             "crates/",
