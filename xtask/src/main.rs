@@ -126,15 +126,23 @@ enum Command {
     },
 }
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives inside the workspace")
-        .to_path_buf()
+/// The checkout this command acts on, found when it runs (from the current
+/// folder, else from this program's own place), so that a copied or moved
+/// checkout acts on itself.
+fn workspace_root() -> Result<PathBuf> {
+    exercise_harness::workspace::root().ok_or_else(|| {
+        exercise_harness::cli::usage(
+            "this is no checkout of the project: run cargo xtask inside one (the folder with exercises/ and \
+             Cargo.toml)",
+        )
+    })
 }
 
 fn data(out: Option<PathBuf>, replace: bool) -> Result<()> {
-    let dir = out.unwrap_or_else(|| workspace_root().join("data"));
+    let dir = match out {
+        Some(dir) => dir,
+        None => workspace_root()?.join("data"),
+    };
     // The data sets are inputs: never inside a run's output folder, which
     // its next run replaces as a whole.
     if let Some((folder, owner)) = exercise_harness::output::folder::output_folder_holding(&dir) {
@@ -279,7 +287,7 @@ fn run_report(options: Options, out: Option<PathBuf>, student: Student) -> Resul
         notebook: plan,
         replace,
     } = options;
-    let root = workspace_root();
+    let root = workspace_root()?;
     let out = out.unwrap_or_else(|| root.join("report"));
     // Looked up first, so that a missing browser is known early; the rest of
     // the report is written all the same, and the failure reported at the end.

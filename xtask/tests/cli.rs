@@ -401,3 +401,29 @@ fn names_and_group_fill_the_sheets_fields() {
     );
     assert!(read("submission.md").contains("Name(s): ____________________ &nbsp; Group: ______"));
 }
+
+/// `cargo xtask` acts on the checkout it runs in, found when it runs: in a
+/// copy, `data` writes the copy's `data/`; outside any checkout it says so.
+#[test]
+fn xtask_acts_on_the_checkout_it_runs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy");
+    std::fs::create_dir_all(copy.join("exercises")).unwrap();
+    std::fs::write(copy.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+    let o = std::process::Command::new(BIN)
+        .current_dir(copy.join("exercises"))
+        .arg("data")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_dir(copy.join("data")).unwrap().count(), 4);
+    let loose = dir.path().join("xtask");
+    std::fs::copy(BIN, &loose).unwrap();
+    let o = std::process::Command::new(&loose)
+        .current_dir(dir.path())
+        .args(["report", "--no-run-notebook"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no checkout of the project"));
+}

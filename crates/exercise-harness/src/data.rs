@@ -5,15 +5,17 @@ use mlp::Dataset;
 use numpy_data::Samples;
 use std::path::{Path, PathBuf};
 
-/// The default path of a committed data set: `data/<name>` below the current
-/// folder when it is there (running from the workspace root), otherwise the
-/// workspace's own `data/` folder.
-pub fn default_data(name: &str) -> PathBuf {
-    let here = Path::new("data").join(name);
-    if here.exists() {
-        return here;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(name)
+/// The default path of a committed data set: `data/<name>` in the checkout
+/// the command acts on ([`crate::workspace::root`]), as typed from the
+/// current folder; outside any checkout, an error asking for `flag`.
+pub fn default_data(name: &str, flag: &str) -> Result<PathBuf> {
+    let root = crate::workspace::root().ok_or_else(|| {
+        crate::cli::usage(format!(
+            "{flag}: not given, and this is no checkout of the project whose data/{name} it could default to; \
+             give {flag} PATH"
+        ))
+    })?;
+    Ok(crate::workspace::as_typed(&root.join("data").join(name)))
 }
 
 /// Loads a data set with `n_in` input and `n_out` target columns (for a
@@ -38,8 +40,9 @@ pub fn file_sha256(path: &Path) -> Result<String> {
 /// the recipe's facts (its function, its noise) describe the data. False
 /// when either file cannot be read.
 pub fn is_project_data(path: &Path, name: &str) -> bool {
-    match (file_sha256(path), file_sha256(&default_data(name))) {
-        (Ok(a), Ok(b)) => a == b,
+    let project = crate::workspace::root().map(|root| root.join("data").join(name));
+    match (file_sha256(path), project.map(|p| file_sha256(&p))) {
+        (Ok(a), Some(Ok(b))) => a == b,
         _ => false,
     }
 }

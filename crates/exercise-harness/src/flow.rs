@@ -9,7 +9,7 @@ use crate::cli;
 use crate::output::{OutputFolder, OutputSet};
 use anyhow::Result;
 use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// One part of the sheet, as its binary runs it.
@@ -100,16 +100,10 @@ struct Flags<A> {
     replace: bool,
 }
 
-/// The default output folder of a part: `out/<part>` in the workspace it
-/// was built in, or below the current folder for a binary used elsewhere.
-pub fn default_out(part: &str) -> PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    if workspace.join("Cargo.toml").is_file() && workspace.join("exercises").is_dir() {
-        workspace.join("out").join(part)
-    } else {
-        eprintln!("note: the workspace this program was built in is gone, so --out defaults to out/{part} here");
-        Path::new("out").join(part)
-    }
+/// The default output folder of a part: `out/<part>` in the checkout the
+/// command acts on ([`crate::workspace::root`]); `None` outside any.
+pub fn default_out(part: &str) -> Option<PathBuf> {
+    crate::workspace::root().map(|root| root.join("out").join(part))
 }
 
 /// The part's flags, `--out` (`out/<NAME>` by default) and `--replace`.
@@ -137,10 +131,19 @@ fn parse<E: Exercise>() -> Result<Flags<E::Args>, clap::Error> {
         .after_help(cli::EXIT_STATUS)
         .try_get_matches()?;
     let args = E::Args::from_arg_matches(&matches)?;
-    let out = matches
-        .get_one::<PathBuf>("out")
-        .cloned()
-        .unwrap_or_else(|| default_out(E::NAME));
+    let out = match matches.get_one::<PathBuf>("out") {
+        Some(out) => out.clone(),
+        None => default_out(E::NAME).ok_or_else(|| {
+            clap::Error::raw(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                format!(
+                    "--out: not given, and this is no checkout of the project whose out/{} it could default \
+                     to; give --out DIR\n",
+                    E::NAME
+                ),
+            )
+        })?,
+    };
     Ok(Flags {
         args,
         out,

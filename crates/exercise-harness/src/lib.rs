@@ -9,6 +9,7 @@
 //! - [`output`]: a run's files, replacing the previous run's as one set;
 //! - [`plot`]: the SVG figures;
 //! - [`sheet`]: the sheet's XOR start and the names `V`, `W`, `b`;
+//! - [`workspace`]: the checkout a command acts on, found at run time;
 //! - [`metrics`]: the typed metrics of every part, written by the binaries
 //!   and read by the report.
 
@@ -20,3 +21,4 @@ pub mod output;
 pub mod plot;
 pub mod run;
 pub mod sheet;
+pub mod workspace;

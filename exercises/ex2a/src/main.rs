@@ -69,7 +69,7 @@ impl Exercise for PerfectStart {
     type Trained = Watched;
 
     fn prepare(args: Args) -> Result<Self> {
-        let data_path = args.data.unwrap_or_else(|| default_data("xor_data.npz"));
+        let data_path = args.data.map_or_else(|| default_data("xor_data.npz", "--data"), Ok)?;
         Ok(PerfectStart {
             data: load_data(&data_path, 2, 1)?,
             config: args.common.train_config(3, ITERATIONS)?,

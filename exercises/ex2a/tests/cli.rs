@@ -151,7 +151,7 @@ fn the_default_folder_is_out_in_the_workspace() {
     let help = testkit::cli::run_ok(BIN, &["--help"]).stdout;
     assert!(help.contains("[default: out/ex2a in the workspace]"), "{help}");
     assert_eq!(
-        exercise_harness::flow::default_out("ex2a").canonicalize().ok(),
+        exercise_harness::flow::default_out("ex2a").unwrap().canonicalize().ok(),
         testkit::cli::root().join("out/ex2a").canonicalize().ok()
     );
 }
@@ -244,4 +244,65 @@ fn the_data_are_blamed_for_what_they_cause() {
         &["diverged", "the data or the start"],
     );
     assert!(!e.contains("learning rate"), "{e}");
+}
+
+/// A checkout in `dir`: a workspace `Cargo.toml`, `exercises/`, the XOR
+/// data, and a copy of this binary under its `target/`.
+fn checkout(dir: &std::path::Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir.join("exercises")).unwrap();
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::create_dir_all(dir.join("target/debug")).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+    std::fs::copy(
+        testkit::cli::root().join("data/xor_data.npz"),
+        dir.join("data/xor_data.npz"),
+    )
+    .unwrap();
+    let bin = dir.join("target/debug/ex2a");
+    std::fs::copy(BIN, &bin).unwrap();
+    bin
+}
+
+fn run_in(bin: &std::path::Path, here: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(bin)
+        .current_dir(here)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The checkout a part acts on is found when it runs: the one around the
+/// current folder, else the one its binary lies in; never the one it was
+/// built in. A copied checkout (with its `target/`) and a moved one act on
+/// themselves; outside any, the part asks for `--out` and writes nothing.
+#[test]
+fn a_copied_or_moved_checkout_acts_on_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy");
+    let bin = checkout(&copy);
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let args = ["--iterations", "10"];
+    // run from inside the copy: its own out/ and data/
+    let o = run_in(&bin, &copy.join("exercises"), &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = metrics(&copy.join("out/ex2a"));
+    assert_eq!(m["data"], copy.join("data/xor_data.npz").to_str().unwrap());
+    // moved, and run from outside it: found from the binary's own place
+    let moved = dir.path().join("moved");
+    std::fs::rename(&copy, &moved).unwrap();
+    let o = run_in(&moved.join("target/debug/ex2a"), &elsewhere, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(moved.join("out/ex2a/metrics.json").is_file());
+    assert!(!copy.exists() && std::fs::read_dir(&elsewhere).unwrap().next().is_none());
+    // a binary outside any checkout: --out is asked for, nothing written
+    let loose = elsewhere.join("ex2a");
+    std::fs::copy(BIN, &loose).unwrap();
+    let o = run_in(&loose, &elsewhere, &args);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("give --out DIR"));
+    let o = run_in(&loose, &elsewhere, &["--iterations", "10", "--out", "o"]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("give --data PATH"));
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 1, "only the binary");
 }

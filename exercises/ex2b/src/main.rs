@@ -103,7 +103,10 @@ impl Exercise for PerturbedStart {
     type Trained = Trained;
 
     fn prepare(args: Args) -> Result<Self> {
-        let data_path = args.data.clone().unwrap_or_else(|| default_data("xor_data.npz"));
+        let data_path = args
+            .data
+            .clone()
+            .map_or_else(|| default_data("xor_data.npz", "--data"), Ok)?;
         let data = load_data(&data_path, 2, 1)?;
         let config = args.common.train_config(3, ITERATIONS)?;
         let mut start = xor_start();

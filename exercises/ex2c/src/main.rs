@@ -134,11 +134,11 @@ impl Exercise for FunctionApproximation {
         let train_path = args
             .train
             .clone()
-            .unwrap_or_else(|| default_data("func_approx_training.npz"));
+            .map_or_else(|| default_data("func_approx_training.npz", "--train"), Ok)?;
         let test_path = args
             .test
             .clone()
-            .unwrap_or_else(|| default_data("func_approx_test.npz"));
+            .map_or_else(|| default_data("func_approx_test.npz", "--test"), Ok)?;
         let train = load_data(&train_path, 1, 1)?;
         let test = load_data(&test_path, 1, 1)?;
         // each K once, in the order first given

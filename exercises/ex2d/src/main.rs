@@ -73,7 +73,7 @@ impl Exercise for Bars {
     type Trained = Run;
 
     fn prepare(args: Args) -> Result<Self> {
-        let data_path = args.data.unwrap_or_else(|| default_data("bar_data.npy"));
+        let data_path = args.data.map_or_else(|| default_data("bar_data.npy", "--data"), Ok)?;
         let data = load_data(&data_path, 25, 2)?;
         let bars: Vec<(Option<usize>, Option<usize>)> = (0..data.len())
             .map(|i| {
