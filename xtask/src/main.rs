@@ -252,7 +252,7 @@ impl NotebookPlan {
     /// The plan for these flags: a `--python` or `REPORT_PYTHON` that does
     /// not run as a Python is refused here, as the command line's fault.
     fn new(run: bool, skip: bool, python: Option<&Path>) -> Result<NotebookPlan> {
-        use report::notebook::{INSTALL, PythonSource, find_python, missing_packages};
+        use report::notebook::{INSTALL, find_python, missing_packages};
         if skip {
             return Ok(NotebookPlan::Skip);
         }
@@ -263,9 +263,9 @@ impl NotebookPlan {
                 why: format!("no python3 on PATH; install {INSTALL}"),
                 required,
             },
-            Some((python, source)) => {
+            Some(python) => {
                 let missing = missing_packages(&python)?;
-                if missing.is_empty() || source == PythonSource::Flag || required {
+                if missing.is_empty() || required {
                     NotebookPlan::Run { python, required }
                 } else {
                     NotebookPlan::Unusable {

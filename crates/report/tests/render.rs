@@ -98,7 +98,7 @@ fn prose(html: &str) -> String {
 #[test]
 fn every_section_figure_and_formula_is_there() {
     let (md, html) = rendered(|_| {});
-    for heading in testkit::report::SECTIONS {
+    for heading in testkit::report::sections() {
         assert!(md.contains(heading), "submission.md lacks {heading}");
         assert!(html.contains(heading), "index.html lacks {heading}");
     }
@@ -590,7 +590,7 @@ fn backprop_at_work_says_where_the_perturbed_weight_goes() {
 /// name can no longer print the opposite claim, reached or not.
 #[test]
 fn a_misspelled_condition_fails_whichever_branch_it_is_in() {
-    use report::templates::{SECTIONS, check, load};
+    use report::templates::{check, load, sections};
     let metrics = load_metrics(&fixtures()).unwrap();
     let findings = serde_json::to_value(
         Findings::new(
@@ -611,7 +611,7 @@ fn a_misspelled_condition_fails_whichever_branch_it_is_in() {
     let tera = load(&root().join("templates")).unwrap();
     check(&tera, &findings).unwrap();
     let mut conditions = 0;
-    for name in SECTIONS {
+    for name in sections() {
         let text = std::fs::read_to_string(root().join(format!("templates/report/{name}.md.tera"))).unwrap();
         for (at, _) in text.match_indices("{% if ").chain(text.match_indices("{% elif ")) {
             let start = at + text[at..].find("if ").unwrap() + 3;

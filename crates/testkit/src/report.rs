@@ -1,35 +1,8 @@
 //! What more than one test file checks the rendered report for.
 
-/// The headings of the submission (the sheet's answers), in order.
+/// The headings of the submission (the sheet's answers), in order, as the
+/// printed page and the Markdown show them.
 pub const SUBMISSION_SECTIONS: [&str; 11] = [
-    SECTIONS[0],
-    SECTIONS[1],
-    SECTIONS[2],
-    SECTIONS[3],
-    SECTIONS[4],
-    SECTIONS[5],
-    SECTIONS[6],
-    SECTIONS[7],
-    SECTIONS[8],
-    SECTIONS[9],
-    SECTIONS[10],
-];
-
-/// The headings of the companion page, in order.
-pub const COMPANION_SECTIONS: [&str; 8] = [
-    SECTIONS[11],
-    SECTIONS[12],
-    SECTIONS[13],
-    SECTIONS[14],
-    SECTIONS[15],
-    SECTIONS[16],
-    SECTIONS[17],
-    SECTIONS[18],
-];
-
-/// The report's section headings, in order, as the printed pages and the
-/// Markdown show them: the submission's, then the companion page's.
-pub const SECTIONS: [&str; 19] = [
     "Exercise 1: the backpropagation algorithm",
     "(a) The output term A",
     "(b) The layer-to-layer term B",
@@ -41,6 +14,10 @@ pub const SECTIONS: [&str; 19] = [
     "2b: from a perturbed start",
     "2c: function approximation",
     "2d: the bars problem",
+];
+
+/// The headings of the companion page, in order.
+pub const COMPANION_SECTIONS: [&str; 8] = [
     "beyond the sheet",
     "Exercise 1 checked by numbers",
     "Backprop at work on the 2b network",
@@ -50,3 +27,8 @@ pub const SECTIONS: [&str; 19] = [
     "2d: what the hidden units read",
     "Provenance",
 ];
+
+/// Every heading of the report: the submission's, then the companion page's.
+pub fn sections() -> impl Iterator<Item = &'static str> {
+    SUBMISSION_SECTIONS.into_iter().chain(COMPANION_SECTIONS)
+}

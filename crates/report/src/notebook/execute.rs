@@ -147,18 +147,6 @@ pub fn execute(python: &Path, notebook: &str, dir: &Path) -> Result<String> {
     result
 }
 
-/// Where the Python that executes the notebook came from, which decides
-/// what its absence means.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PythonSource {
-    /// `--python PATH`: asked for by name, so execution is required.
-    Flag,
-    /// `REPORT_PYTHON`.
-    Env,
-    /// `python3` on `PATH`.
-    Path,
-}
-
 /// The environment variable that names the notebook's Python.
 pub const PYTHON_ENV: &str = "REPORT_PYTHON";
 
@@ -166,21 +154,20 @@ pub const PYTHON_ENV: &str = "REPORT_PYTHON";
 /// `REPORT_PYTHON`, else `python3` on `PATH`. A named one that does not
 /// run as a Python is refused (the caller says it is the command line's
 /// fault); `None` when neither is named and `PATH` has no `python3`.
-pub fn find_python(flag: Option<&Path>) -> Result<Option<(PathBuf, PythonSource)>> {
+pub fn find_python(flag: Option<&Path>) -> Result<Option<PathBuf>> {
     if let Some(path) = flag {
         runs_python(path).with_context(|| format!("--python {}", path.display()))?;
-        return Ok(Some((path.to_path_buf(), PythonSource::Flag)));
+        return Ok(Some(path.to_path_buf()));
     }
     if let Some(named) = std::env::var_os(PYTHON_ENV).filter(|v| !v.is_empty()) {
         let path = PathBuf::from(&named);
         runs_python(&path).with_context(|| format!("{PYTHON_ENV}={}", path.display()))?;
-        return Ok(Some((path, PythonSource::Env)));
+        return Ok(Some(path));
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     Ok(std::env::split_paths(&path)
         .map(|dir| dir.join("python3"))
-        .find(|candidate| runs_python(candidate).is_ok())
-        .map(|p| (p, PythonSource::Path)))
+        .find(|candidate| runs_python(candidate).is_ok()))
 }
 
 /// Whether `python` runs as a Python at all.

@@ -16,4 +16,4 @@ mod execute;
 
 pub use build::{backprop_function, cell_source, notebook};
 pub use check::check;
-pub use execute::{INSTALL, PYTHON_ENV, PythonSource, execute, find_python, missing_packages};
+pub use execute::{INSTALL, PYTHON_ENV, execute, find_python, missing_packages};
