@@ -14,8 +14,8 @@ for ax, (K, r) in zip(axes[0], trained.items()):
     ax.plot(X[:, 0], YT[:, 0], ".", color="C2", label="training data")
     ax.set(xlabel="input x", title=f"K = {K}: mean test cost {np.mean(r['test_cost'][in_mean[K]]):.5f}")
 axes[0, 0].set_ylabel("output y")
-axes[0, 0].legend(fontsize=8)
-fig.tight_layout()
+fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8)
+fig.tight_layout(rect=(0, 0.07, 1, 1))
 fig, ax = plt.subplots(figsize=(7, 3))
 for K, r in trained.items():
     median = np.argsort(r["test_cost"])[(len(r["test_cost"]) - 1) // 2]
