@@ -40,6 +40,13 @@ for K in run["hidden"]:
         T_s[s] = indices(run, len(X))
     # Each iteration's sample for every seed, as rows: X_t[t, s] is seed s's input at t.
     X_t, YT_t = X[T_s.T], YT[T_s.T]
+    # backpropagate_seeds is backpropagate, seed by seed: checked on every seed's first sample.
+    all_seeds = backpropagate_seeds(X_t[0], YT_t[0])
+    for s in range(len(seeds)):
+        V, W, b = V_s[s][:, None], W_s[s][None, :], b_s[s]
+        one = backpropagate(X_t[0, s], YT_t[0, s])
+        for mine, theirs in zip(one[:3], all_seeds[:3]):
+            assert np.allclose(np.ravel(mine), np.ravel(theirs[s]), rtol=1e-12, atol=1e-15), s
     del T_s
     # The course's loop, for every seed at once.
     delta_V, delta_W, delta_b = np.zeros_like(V_s), np.zeros_like(W_s), np.zeros_like(b_s)

@@ -116,7 +116,7 @@ fn the_notebook_holds_the_answers_in_order_with_code_for_every_part() {
         .collect();
     assert!(markdown.contains("$$") && markdown.contains("\\begin{aligned}"));
     assert!(!markdown.contains("```") && !markdown.contains("attachment"));
-    assert!(markdown.contains("the report's Figure "));
+    assert!(markdown.contains("the PDF's Figure "));
     assert!(markdown.contains("*(In this notebook the listing is a code cell: the one after Exercise 1.)*"));
     assert!(
         !markdown.contains("Exercise 1 checked by numbers"),

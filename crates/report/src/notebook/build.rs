@@ -151,8 +151,9 @@ fn markdown_cell(text: &str) -> Value {
     })
 }
 
-/// `Figure 3` as `the report's Figure 3`: the notebook has its own figures,
-/// drawn by its code, and the report's numbered ones are in the report.
+/// `Figure 3` as `the PDF's Figure 3`: the notebook has its own figures,
+/// drawn by its code, and the numbered ones are the submission's, which
+/// the tutor reads as the PDF.
 fn figure_refs(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
@@ -163,7 +164,7 @@ fn figure_refs(line: &str) -> String {
         if digits > 0 {
             let before = out.trim_end();
             let starts = before.is_empty() || before.ends_with(['.', ':', '!', '?']) || before.ends_with("#}");
-            out.push_str(if starts { "The report's " } else { "the report's " });
+            out.push_str(if starts { "The PDF's " } else { "the PDF's " });
         }
         out.push_str("Figure ");
         rest = after;
